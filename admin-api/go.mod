@@ -1,0 +1,3 @@
+module github.com/aigw/aigw/admin-api
+
+go 1.26

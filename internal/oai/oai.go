@@ -1,0 +1,192 @@
+// Package oai holds the OpenAI wire format as the gateway reads and writes it:
+// requests are decoded only as far as the gateway needs (the raw body is kept
+// and forwarded), responses are the types the gateway itself produces.
+package oai
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ChatRequest is the part of a /v1/chat/completions body the gateway reads.
+type ChatRequest struct {
+	Model               string          `json:"model"`
+	Messages            []Message       `json:"messages"`
+	Stream              bool            `json:"stream"`
+	StreamOptions       *StreamOptions  `json:"stream_options,omitempty"`
+	MaxTokens           *int            `json:"max_tokens,omitempty"`
+	MaxCompletionTokens *int            `json:"max_completion_tokens,omitempty"`
+	N                   *int            `json:"n,omitempty"`
+	Tools               json.RawMessage `json:"tools,omitempty"`
+	User                string          `json:"user,omitempty"`
+}
+
+// StreamOptions is "stream_options".
+type StreamOptions struct {
+	IncludeUsage bool `json:"include_usage"`
+}
+
+// Message is one chat message. Content is a string or an array of parts.
+type Message struct {
+	Role       string          `json:"role"`
+	Content    json.RawMessage `json:"content,omitempty"`
+	Name       string          `json:"name,omitempty"`
+	ToolCallID string          `json:"tool_call_id,omitempty"`
+	ToolCalls  json.RawMessage `json:"tool_calls,omitempty"`
+}
+
+// ContentPart is one element of an array content.
+type ContentPart struct {
+	Type string `json:"type"`
+	Text string `json:"text,omitempty"`
+}
+
+// Text returns the textual content of m: the string, or the text parts joined
+// by newlines. Non-text parts (images, audio) are skipped.
+func (m *Message) Text() (string, error) {
+	c := m.Content
+	if len(c) == 0 || string(c) == "null" {
+		return "", nil
+	}
+	switch c[0] {
+	case '"':
+		var s string
+		err := json.Unmarshal(c, &s)
+		return s, err
+	case '[':
+		var parts []ContentPart
+		if err := json.Unmarshal(c, &parts); err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		for _, p := range parts {
+			if p.Type == "text" {
+				if b.Len() > 0 {
+					b.WriteByte('\n')
+				}
+				b.WriteString(p.Text)
+			}
+		}
+		return b.String(), nil
+	}
+	return "", errors.New("content must be a string or an array of content parts")
+}
+
+// Validate checks what every chat request needs, returning the offending
+// parameter's name with the error.
+func (r *ChatRequest) Validate() (param string, err error) {
+	if r.Model == "" {
+		return "model", errors.New("you must provide a model parameter")
+	}
+	if len(r.Messages) == 0 {
+		return "messages", errors.New("messages must be a non-empty array")
+	}
+	for i := range r.Messages {
+		m := &r.Messages[i]
+		switch m.Role {
+		case "system", "developer", "user", "assistant", "tool", "function":
+		default:
+			return fmt.Sprintf("messages[%d].role", i), fmt.Errorf("invalid role %q", m.Role)
+		}
+		if _, err := m.Text(); err != nil {
+			return fmt.Sprintf("messages[%d].content", i), err
+		}
+	}
+	for _, v := range []*int{r.MaxTokens, r.MaxCompletionTokens} {
+		if v != nil && *v < 1 {
+			return "max_tokens", errors.New("max_tokens must be at least 1")
+		}
+	}
+	if r.N != nil && (*r.N < 1 || *r.N > 128) {
+		return "n", errors.New("n must be between 1 and 128")
+	}
+	return "", nil
+}
+
+// OutputLimit returns the requested completion limit, or 0 when unset.
+func (r *ChatRequest) OutputLimit() int {
+	if r.MaxCompletionTokens != nil {
+		return *r.MaxCompletionTokens
+	}
+	if r.MaxTokens != nil {
+		return *r.MaxTokens
+	}
+	return 0
+}
+
+// ChatCompletion is a non-streamed answer.
+type ChatCompletion struct {
+	ID                string   `json:"id"`
+	Object            string   `json:"object"`
+	Created           int64    `json:"created"`
+	Model             string   `json:"model"`
+	Choices           []Choice `json:"choices"`
+	Usage             *Usage   `json:"usage,omitempty"`
+	SystemFingerprint string   `json:"system_fingerprint,omitempty"`
+}
+
+// Choice is one answer of a ChatCompletion.
+type Choice struct {
+	Index        int             `json:"index"`
+	Message      ResponseMessage `json:"message"`
+	FinishReason string          `json:"finish_reason"`
+}
+
+// ResponseMessage is the assistant's message in a Choice.
+type ResponseMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// ChatChunk is one event of a streamed answer.
+type ChatChunk struct {
+	ID                string        `json:"id"`
+	Object            string        `json:"object"`
+	Created           int64         `json:"created"`
+	Model             string        `json:"model"`
+	Choices           []ChunkChoice `json:"choices"`
+	Usage             *Usage        `json:"usage,omitempty"`
+	SystemFingerprint string        `json:"system_fingerprint,omitempty"`
+}
+
+// ChunkChoice is one choice's delta in a ChatChunk.
+type ChunkChoice struct {
+	Index        int     `json:"index"`
+	Delta        Delta   `json:"delta"`
+	FinishReason *string `json:"finish_reason"`
+}
+
+// Delta is the new part of a streamed message.
+type Delta struct {
+	Role    string `json:"role,omitempty"`
+	Content string `json:"content,omitempty"`
+}
+
+// Usage is token accounting as OpenAI reports it.
+type Usage struct {
+	PromptTokens        int                  `json:"prompt_tokens"`
+	CompletionTokens    int                  `json:"completion_tokens"`
+	TotalTokens         int                  `json:"total_tokens"`
+	PromptTokensDetails *PromptTokensDetails `json:"prompt_tokens_details,omitempty"`
+}
+
+// PromptTokensDetails breaks prompt tokens down.
+type PromptTokensDetails struct {
+	CachedTokens int `json:"cached_tokens"`
+}
+
+// ModelList is the body of GET /v1/models.
+type ModelList struct {
+	Object string  `json:"object"`
+	Data   []Model `json:"data"`
+}
+
+// Model is one entry of a ModelList.
+type Model struct {
+	ID      string `json:"id"`
+	Object  string `json:"object"`
+	Created int64  `json:"created"`
+	OwnedBy string `json:"owned_by"`
+}

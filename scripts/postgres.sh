@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# postgres.sh start|stop|url — a project-local PostgreSQL on 127.0.0.1, in a
+# git-ignored data folder. `start` is idempotent and prints nothing but the
+# DATABASE_URL of the `aigw` database on its last line.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PGPORT=${AIGW_PGPORT:-54329}
+PGDATA_DIR=${AIGW_PGDATA:-$AIGW_DATA/postgres}
+
+pgbin() {
+	local d
+	d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+	if [ -z "$d" ] || [ ! -x "$d/initdb" ]; then
+		apt_install postgresql >/dev/null
+		d=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+	fi
+	echo "$d"
+}
+
+# as_pg runs a command as the owner of the data folder: PostgreSQL refuses root.
+as_pg() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+url() { echo "postgres://postgres@127.0.0.1:$PGPORT/${1:-aigw}?sslmode=disable"; }
+
+start() {
+	local bin
+	bin=$(pgbin)
+	if [ "$(id -u)" -eq 0 ]; then
+		id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
+	fi
+	mkdir -p "$PGDATA_DIR"
+	[ "$(id -u)" -eq 0 ] && chown postgres: "$PGDATA_DIR" && chmod 700 "$PGDATA_DIR"
+	if ! as_pg test -w "$PGDATA_DIR"; then
+		die "the postgres user cannot write $PGDATA_DIR (a parent folder is not searchable); set AIGW_PGDATA"
+	fi
+	if [ ! -f "$PGDATA_DIR/PG_VERSION" ]; then
+		log "initialising PostgreSQL in $PGDATA_DIR"
+		as_pg "$bin/initdb" -D "$PGDATA_DIR" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+	fi
+	if ! as_pg "$bin/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then
+		log "starting PostgreSQL on 127.0.0.1:$PGPORT"
+		as_pg "$bin/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 60 \
+			-o "-p $PGPORT -k $PGDATA_DIR -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null \
+			|| { tail -n 20 "$PGDATA_DIR/server.log" >&2; die "PostgreSQL did not start"; }
+	fi
+	if ! as_pg "$bin/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='aigw'" postgres | grep -q 1; then
+		as_pg "$bin/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres aigw
+	fi
+	url aigw
+}
+
+stop() {
+	local bin
+	bin=$(pgbin)
+	[ -f "$PGDATA_DIR/PG_VERSION" ] || return 0
+	as_pg "$bin/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+case "${1:-start}" in
+start) start ;;
+stop) stop ;;
+url) url "${2:-aigw}" ;;
+*) die "usage: $0 start|stop|url [db]" ;;
+esac
