@@ -1,3 +1,21 @@
 module github.com/aigw/aigw/admin-api
 
-go 1.26
+go 1.26.0
+
+replace github.com/aigw/aigw => ../
+
+require (
+	github.com/aigw/aigw v0.0.0-00010101000000-000000000000
+	go.uber.org/zap v1.28.0
+)
+
+require (
+	github.com/jackc/pgpassfile v1.0.0 // indirect
+	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
+	github.com/jackc/pgx/v5 v5.12.0 // indirect
+	github.com/jackc/puddle/v2 v2.2.3 // indirect
+	go.uber.org/multierr v1.10.0 // indirect
+	golang.org/x/crypto v0.57.0 // indirect
+	golang.org/x/sync v0.23.0 // indirect
+	golang.org/x/text v0.42.0 // indirect
+)

@@ -5,6 +5,7 @@
 package apierr
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -98,8 +99,11 @@ func (e *Error) Body() []byte {
 	if e.Code != "" {
 		b.Error.Code = &e.Code
 	}
-	out, _ := json.Marshal(b) // cannot fail: strings only
-	return out
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(b) //nolint:errcheck // cannot fail: strings only
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 // Write sends e as the response. It must be called before anything else has

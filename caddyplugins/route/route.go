@@ -1,0 +1,136 @@
+// Package route is the aigw_route handler: the end of the chain. It serves the
+// OpenAI-compatible endpoints — chat completions (plain and streamed),
+// embeddings and models — by resolving the requested model in the catalog and
+// calling the provider that serves it, or answering in process for a mock
+// provider.
+package route
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+
+	"github.com/aigw/aigw/caddyplugins/app"
+	"github.com/aigw/aigw/caddyplugins/state"
+	"github.com/aigw/aigw/internal/apierr"
+	"github.com/aigw/aigw/internal/catalog"
+)
+
+func init() {
+	caddy.RegisterModule(Handler{})
+}
+
+// Handler routes gateway requests to providers. It is a terminal handler: it
+// answers every request it receives and never calls the next handler.
+type Handler struct {
+	// MaxIdleConnsPerProvider bounds the idle keep-alive connections kept to
+	// each provider (default 256).
+	MaxIdleConnsPerProvider int `json:"max_idle_conns_per_provider,omitempty"`
+
+	catalog   *catalog.Catalog
+	bodyLimit int64
+	upstreams map[string]*upstream
+	models    modelList
+	logger    *zap.Logger
+}
+
+// CaddyModule returns the Caddy module information.
+func (Handler) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{ID: "http.handlers.aigw_route", New: func() caddy.Module { return new(Handler) }}
+}
+
+// Provision takes the catalog from the aigw app and prepares a client per
+// provider that the router can speak to.
+func (h *Handler) Provision(ctx caddy.Context) error {
+	h.logger = ctx.Logger()
+	a, err := app.Load(ctx)
+	if err != nil {
+		return err
+	}
+	h.catalog, h.bodyLimit = a.Catalog(), a.MaxRequestBody
+	if h.MaxIdleConnsPerProvider == 0 {
+		h.MaxIdleConnsPerProvider = 256
+	}
+	h.upstreams = map[string]*upstream{}
+	for _, p := range h.catalog.Providers() {
+		if p.Type == catalog.TypeOpenAI || p.Type == catalog.TypeOpenAICompatible {
+			h.upstreams[p.Name] = newUpstream(p, h.MaxIdleConnsPerProvider)
+		}
+	}
+	h.models = newModelList(h.catalog, h.servable)
+	return nil
+}
+
+// Validate checks the configuration.
+func (h *Handler) Validate() error {
+	if h.MaxIdleConnsPerProvider < 0 {
+		return fmt.Errorf("max_idle_conns_per_provider %d: must not be negative", h.MaxIdleConnsPerProvider)
+	}
+	return nil
+}
+
+// Cleanup closes idle provider connections.
+func (h *Handler) Cleanup() error {
+	for _, u := range h.upstreams {
+		u.close()
+	}
+	return nil
+}
+
+// servable reports whether the router can call provider p now, and if not why.
+func (h *Handler) servable(p *catalog.Provider) (bool, string) {
+	if ok, why := p.Available(); !ok {
+		return false, why
+	}
+	if p.Type != catalog.TypeMock && h.upstreams[p.Name] == nil {
+		return false, fmt.Sprintf("provider %q has type %q, which this gateway cannot call yet", p.Name, p.Type)
+	}
+	return true, ""
+}
+
+// ServeHTTP answers one of the gateway endpoints.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, _ caddyhttp.Handler) error {
+	r, st := state.Attach(r)
+	path := strings.TrimPrefix(r.URL.Path, "/api")
+	var err error
+	switch {
+	case path == "/v1/chat/completions":
+		err = h.method(w, r, http.MethodPost, func() error { return h.chat(w, r, st) })
+	case path == "/v1/embeddings":
+		err = h.method(w, r, http.MethodPost, func() error { return h.embeddings(w, r, st) })
+	case path == "/v1/models":
+		err = h.method(w, r, http.MethodGet, func() error { return h.models.serveList(w) })
+	case strings.HasPrefix(path, "/v1/models/"):
+		err = h.method(w, r, http.MethodGet, func() error { return h.models.serveOne(w, strings.TrimPrefix(path, "/v1/models/")) })
+	default:
+		apierr.Write(w, apierr.Newf(http.StatusNotFound, "unknown_url", "Unknown request URL: %s %s.", r.Method, r.URL.Path))
+	}
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, errClientGone) {
+		h.logger.Warn("request ended with an error", zap.String("request_id", st.ID), zap.Error(err))
+	}
+	return nil
+}
+
+func (h *Handler) method(w http.ResponseWriter, r *http.Request, want string, serve func() error) error {
+	if r.Method != want {
+		w.Header().Set("Allow", want)
+		apierr.Write(w, apierr.Newf(http.StatusMethodNotAllowed, "method_not_allowed",
+			"%s is not allowed on %s; use %s.", r.Method, r.URL.Path, want))
+		return nil
+	}
+	return serve()
+}
+
+// Interface guards.
+var (
+	_ caddy.Provisioner           = (*Handler)(nil)
+	_ caddy.Validator             = (*Handler)(nil)
+	_ caddy.CleanerUpper          = (*Handler)(nil)
+	_ caddyhttp.MiddlewareHandler = (*Handler)(nil)
+)

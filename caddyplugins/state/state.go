@@ -1,0 +1,168 @@
+// Package state is the per-request state that the aigw handlers share: who is
+// calling, the request body read and parsed once, the model and provider chosen,
+// and what happened. The first aigw handler of the chain attaches it to the
+// request's context; the others find it there.
+package state
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/aigw/aigw/internal/apierr"
+	"github.com/aigw/aigw/internal/catalog"
+	"github.com/aigw/aigw/internal/oai"
+	"github.com/aigw/aigw/internal/store"
+)
+
+type ctxKey struct{}
+
+// Request is the shared state of one gateway request. It is used by one
+// request's handlers in turn, never concurrently, so it has no lock.
+type Request struct {
+	// ID identifies the request in logs, headers and usage rows.
+	ID string
+	// Start is when the first aigw handler saw the request.
+	Start time.Time
+	// Key is the authenticated API key with its tenant and user; nil before auth.
+	Key *store.KeyRecord
+
+	// Model is the catalog entry the request resolved to; RequestedModel is the
+	// name the client sent (perhaps an alias).
+	Model          *catalog.Model
+	RequestedModel string
+	// Provider is the provider that served the request.
+	Provider string
+
+	body      []byte
+	bodyRead  bool
+	chat      *oai.ChatRequest
+	embedding *oai.EmbeddingRequest
+}
+
+// From returns the state attached to r, or nil.
+func From(r *http.Request) *Request {
+	st, _ := r.Context().Value(ctxKey{}).(*Request)
+	return st
+}
+
+// Attach returns the state of r, creating and attaching it if r has none. The
+// returned request must be passed down the chain.
+func Attach(r *http.Request) (*http.Request, *Request) {
+	if st := From(r); st != nil {
+		return r, st
+	}
+	st := &Request{ID: newID(), Start: time.Now()}
+	return r.WithContext(context.WithValue(r.Context(), ctxKey{}, st)), st
+}
+
+// newID returns a random request id such as "req_5f3a...": 96 random bits.
+func newID() string {
+	var b [12]byte
+	rand.Read(b[:]) //nolint:errcheck // crypto/rand does not fail on Linux
+	const hex = "0123456789abcdef"
+	out := make([]byte, 4+24)
+	copy(out, "req_")
+	for i, c := range b {
+		out[4+2*i] = hex[c>>4]
+		out[5+2*i] = hex[c&0xf]
+	}
+	return string(out)
+}
+
+// Body reads the request body once, at most limit bytes, and returns it on
+// every call. A larger body is a 413.
+func (st *Request) Body(r *http.Request, limit int64) ([]byte, *apierr.Error) {
+	if st.bodyRead {
+		return st.body, nil
+	}
+	if r.ContentLength > limit {
+		return nil, tooLarge(limit)
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, tooLarge(limit)
+		}
+		return nil, apierr.New(http.StatusBadRequest, "body_read_error", "The request body could not be read.")
+	}
+	st.body, st.bodyRead = b, true
+	return b, nil
+}
+
+func tooLarge(limit int64) *apierr.Error {
+	return apierr.Newf(http.StatusRequestEntityTooLarge, "request_too_large",
+		"The request body exceeds the gateway's limit of %d bytes.", limit)
+}
+
+// SetBody replaces the body that later handlers forward (a guardrail's
+// redaction, say) and drops the parsed forms so they are parsed anew.
+func (st *Request) SetBody(b []byte) {
+	st.body, st.bodyRead = b, true
+	st.chat, st.embedding = nil, nil
+}
+
+// Chat returns the body parsed as a chat completion request, parsing it once.
+func (st *Request) Chat(r *http.Request, limit int64) (*oai.ChatRequest, *apierr.Error) {
+	if st.chat != nil {
+		return st.chat, nil
+	}
+	var req oai.ChatRequest
+	if e := st.decode(r, limit, &req); e != nil {
+		return nil, e
+	}
+	if param, err := req.Validate(); err != nil {
+		return nil, apierr.New(http.StatusBadRequest, "invalid_value", err.Error()).WithParam(param)
+	}
+	st.chat = &req
+	return st.chat, nil
+}
+
+// Embedding returns the body parsed as an embeddings request, parsing it once.
+func (st *Request) Embedding(r *http.Request, limit int64) (*oai.EmbeddingRequest, *apierr.Error) {
+	if st.embedding != nil {
+		return st.embedding, nil
+	}
+	var req oai.EmbeddingRequest
+	if e := st.decode(r, limit, &req); e != nil {
+		return nil, e
+	}
+	if param, err := req.Validate(); err != nil {
+		return nil, apierr.New(http.StatusBadRequest, "invalid_value", err.Error()).WithParam(param)
+	}
+	st.embedding = &req
+	return st.embedding, nil
+}
+
+func (st *Request) decode(r *http.Request, limit int64, v any) *apierr.Error {
+	body, e := st.Body(r, limit)
+	if e != nil {
+		return e
+	}
+	if len(body) == 0 {
+		return apierr.New(http.StatusBadRequest, "invalid_json", "The request body is empty; send a JSON object.")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return apierr.New(http.StatusBadRequest, "invalid_json", jsonErrorMessage(err))
+	}
+	return nil
+}
+
+// jsonErrorMessage describes a decoding error without echoing the body.
+func jsonErrorMessage(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("We could not parse the JSON body of your request: syntax error at byte %d.", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("Invalid type for '%s': expected %s.", te.Field, te.Type)
+	}
+	return "We could not parse the JSON body of your request."
+}
