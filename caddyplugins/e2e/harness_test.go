@@ -64,25 +64,8 @@ func startGateway(t *testing.T, cs configSet, env ...string) *gateway {
 	upstream := httptest.NewServer(fake)
 	t.Cleanup(upstream.Close)
 
-	dbURL := testdb.NewURL(t)
-	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if _, err := schema.Migrate(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	s := store.New(pool)
-	tn, err := s.CreateTenant(ctx, "e2e", "E2E Bank")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, _, err := s.CreateKey(ctx, store.NewKey{TenantID: tn.ID, Name: "e2e"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := &gateway{Fake: fake}
+	dbURL := testdbWithKey(t, g)
 
 	port := freePort(t)
 	t.Setenv("AIGW_PORT", strconv.Itoa(port))
@@ -115,9 +98,36 @@ func startGateway(t *testing.T, cs configSet, env ...string) *gateway {
 			t.Errorf("stopping caddy: %v", err)
 		}
 	})
-	g := &gateway{URL: "http://127.0.0.1:" + strconv.Itoa(port), Key: key, Fake: fake, DB: pool, DBURL: dbURL, config: cfg}
+	g.URL, g.DBURL, g.config = "http://127.0.0.1:"+strconv.Itoa(port), dbURL, cfg
 	waitListening(t, port)
 	return g
+}
+
+// testdbWithKey creates a migrated database with a tenant and an API key,
+// storing the pool and key in g, and returns the database URL.
+func testdbWithKey(t *testing.T, g *gateway) string {
+	t.Helper()
+	dbURL := testdb.NewURL(t)
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	if _, err := schema.Migrate(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	s := store.New(pool)
+	tn, err := s.CreateTenant(ctx, "e2e", "E2E Bank")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _, err := s.CreateKey(ctx, store.NewKey{TenantID: tn.ID, Name: "e2e"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.DB, g.Key = pool, key
+	return dbURL
 }
 
 func adaptShipped(t *testing.T) []byte {

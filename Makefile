@@ -1,0 +1,47 @@
+# aigw — two commands: `make run` starts everything, `make test` runs every test.
+SHELL := /bin/bash
+GO ?= go
+MODULES := . caddyplugins admin-api
+
+.PHONY: run test build bench bench-go guard-eval vet fmt clean stop-services
+
+## run: build, start PostgreSQL (unless DATABASE_URL is set), migrate, seed, start the admin API and the gateway
+run:
+	@scripts/run.sh
+
+## test: start PostgreSQL and Redis, run every test of every module with -race
+test:
+	@scripts/test.sh
+
+# The flags xcaddy uses, so that `make build` and `make aigw` give the same binary.
+AIGW_BUILD_FLAGS := -trimpath -ldflags '-w -s' -tags nobadger,nomysql,nopgx
+
+## build: bin/aigw (Caddy with the aigw modules), bin/aigw-admin, bin/aigw-fake-provider
+build:
+	CGO_ENABLED=0 $(GO) build $(AIGW_BUILD_FLAGS) -o bin/aigw ./caddyplugins/cmd/aigw
+	$(GO) build -o bin/aigw-admin ./admin-api/cmd/aigw-admin
+	$(GO) build -o bin/aigw-fake-provider ./cmd/aigw-fake-provider
+
+## bench: load the fake provider, bare Caddy and the aigw chain; print req/s, latency, ratios, CPU per request
+bench:
+	@scripts/bench.sh
+
+## bench-go: Go benchmarks of the hot path
+bench-go:
+	cd caddyplugins && $(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+
+vet:
+	@for m in $(MODULES); do (cd $$m && $(GO) vet ./...) || exit 1; done
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+stop-services:
+	-scripts/postgres.sh stop
+	-scripts/redis.sh stop
+
+clean:
+	rm -rf bin
+
+include xcaddy.mk

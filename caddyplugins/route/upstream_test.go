@@ -1,0 +1,101 @@
+package route
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aigw/aigw/internal/catalog"
+)
+
+func TestStatusErrorMapping(t *testing.T) {
+	p := &catalog.Provider{Name: "acme", APIKey: "sk-provider-secret"}
+	u := &upstream{provider: p}
+	tests := []struct {
+		name       string
+		status     int
+		body       string
+		header     http.Header
+		wantStatus int
+		wantCode   string
+		wantMsg    string
+	}{
+		{"provider rejects our key", 401, `{"error":{"message":"Incorrect API key provided: sk-provider-secret"}}`, nil, 502, "upstream_auth_failed", `"acme" refused the gateway's credentials`},
+		{"rate limited keeps retry-after", 429, `{"error":{"message":"slow down"}}`, http.Header{"Retry-After": {"7"}}, 429, "upstream_rate_limited", "slow down"},
+		{"client error keeps provider code", 400, `{"error":{"message":"bad temperature","code":"invalid_value","param":"temperature"}}`, nil, 400, "invalid_value", "bad temperature"},
+		{"server error", 503, `not json`, nil, 502, "upstream_error", "status 503"},
+		{"echoed key is scrubbed", 422, `{"error":{"message":"key sk-provider-secret is odd"}}`, nil, 422, "upstream_invalid_request", "[REDACTED]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := &http.Response{StatusCode: tt.status, Header: tt.header, Body: io.NopCloser(strings.NewReader(tt.body))}
+			if resp.Header == nil {
+				resp.Header = http.Header{}
+			}
+			e := u.statusError(resp)
+			if e.Status != tt.wantStatus || e.Code != tt.wantCode || !strings.Contains(e.Message, tt.wantMsg) {
+				t.Errorf("got %d %s %q, want %d %s containing %q", e.Status, e.Code, e.Message, tt.wantStatus, tt.wantCode, tt.wantMsg)
+			}
+			if strings.Contains(e.Message, p.APIKey) {
+				t.Error("the provider key leaked into the client's error")
+			}
+			if tt.status == 429 && e.RetryAfter != 7*time.Second {
+				t.Errorf("RetryAfter = %v", e.RetryAfter)
+			}
+		})
+	}
+}
+
+func TestRenameModelKeepsEverythingElse(t *testing.T) {
+	in := `{"model":"alias","messages":[{"role":"user","content":"hi"}],"temperature":0.70,"seed":12345678901234567890}`
+	out, err := renameModel([]byte(in), "upstream-name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]json.RawMessage
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	if string(got["model"]) != `"upstream-name"` || string(got["temperature"]) != "0.70" || string(got["seed"]) != "12345678901234567890" {
+		t.Errorf("renamed body = %s", out)
+	}
+}
+
+// flushSignal is a ResponseWriter that reports each flush with what had been
+// written by then.
+type flushSignal struct {
+	*httptest.ResponseRecorder
+	flushed chan string
+}
+
+func (f *flushSignal) Flush() { f.flushed <- f.Body.String() }
+
+// TestRelayFlushesEachRead checks that a stream is flushed as it arrives.
+func TestRelayFlushesEachRead(t *testing.T) {
+	pr, pw := io.Pipe()
+	resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: pr, ContentLength: -1}
+	w := &flushSignal{ResponseRecorder: httptest.NewRecorder(), flushed: make(chan string, 4)}
+	done := make(chan error)
+	go func() { done <- relay(w, resp, true) }()
+	event := "data: {\"a\":1}\n\n"
+	pw.Write([]byte(event)) //nolint:errcheck
+	select {
+	case got := <-w.flushed:
+		if got != event {
+			t.Errorf("flushed %q, want %q", got, event)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("first event was not flushed before the stream ended")
+	}
+	pw.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if w.Header().Get("Cache-Control") != "no-cache" {
+		t.Errorf("headers %v", w.Header())
+	}
+}

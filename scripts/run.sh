@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# run.sh — `make run`: build, start a local PostgreSQL unless DATABASE_URL is
+# set, migrate, seed a demo tenant on an empty database, then run the admin API
+# and the gateway until Ctrl-C, which stops everything this script started.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$AIGW_ROOT"
+
+command -v go >/dev/null || die "Go is required (https://go.dev/doc/install)"
+log "building bin/aigw and bin/aigw-admin"
+make --no-print-directory build >/dev/null
+
+started_pg=""
+if [ -z "${DATABASE_URL:-}" ]; then
+	DATABASE_URL=$(scripts/postgres.sh start | tail -n 1)
+	started_pg=1
+	log "using the local PostgreSQL in .data/postgres"
+fi
+export DATABASE_URL
+
+pids=()
+cleanup() {
+	trap - INT TERM EXIT
+	log "stopping"
+	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+	[ -n "$started_pg" ] && scripts/postgres.sh stop
+	exit 0
+}
+trap cleanup INT TERM EXIT
+
+bin/aigw-admin migrate
+port=${AIGW_PORT:-8080}
+bin/aigw-admin seed --gateway-url "http://127.0.0.1:$port"
+
+admin_addr=${AIGW_ADMIN_API:-127.0.0.1:8081}
+bin/aigw-admin serve --addr "$admin_addr" &
+pids+=($!)
+AIGW_ADMIN_API=$admin_addr bin/aigw run --config Caddyfile --adapter caddyfile &
+pids+=($!)
+log "gateway on http://127.0.0.1:$port (OpenAI-compatible: /v1/chat/completions, /v1/embeddings, /v1/models); Ctrl-C stops everything"
+# Wait until either process exits; then stop the other.
+wait -n "${pids[@]}" || true
