@@ -125,4 +125,3 @@ func settle() {
 	time.Sleep(300 * time.Millisecond)
 	runtime.GC()
 }
-

@@ -112,9 +112,9 @@ models:
 
 func TestLoadErrorsQuoteTheBadValue(t *testing.T) {
 	tests := []struct {
-		name                      string
+		name                     string
 		models, providers, rules string
-		want                      string
+		want                     string
 	}{
 		{"unknown provider type", goodModels, strings.Replace(goodProviders, "openai-compatible", "openia", 1), "", `type "openia"`},
 		{"bad base URL", goodModels, strings.Replace(goodProviders, "http://127.0.0.1:8000/v1", "127.0.0.1:8000", 1), "", `base_url "127.0.0.1:8000"`},
