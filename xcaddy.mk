@@ -4,7 +4,7 @@
 # with --with, and each local module is replaced by its folder.
 XCADDY_VERSION ?= v0.4.5
 CADDY_VERSION ?= $(shell awk '$$1 == "github.com/caddyserver/caddy/v2" {print $$2}' caddyplugins/go.mod)
-AIGW_PLUGINS := app auth route
+AIGW_PLUGINS := all
 XCADDY := $(CURDIR)/bin/xcaddy
 
 # xcaddy itself comes from the module proxy. The build then runs offline

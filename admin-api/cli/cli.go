@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 
 	"github.com/aigw/aigw/internal/store"
 	"github.com/aigw/aigw/schema"
@@ -28,35 +29,57 @@ func ExitCode(err error) int {
 	return 1
 }
 
-const usage = `usage: aigw-admin <command> [flags]
+// command is one aigw-admin subcommand. Each command's file registers it in
+// its init function, so adding a command touches no other file.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
 
-commands:
-  migrate   apply pending database migrations
-  seed      create the demo tenant, admin user and API key if the database has no tenant
-  serve     run the admin API server
+var commands = map[string]command{}
 
-Every command reads DATABASE_URL.`
+func register(name, summary string, run func(ctx context.Context, args []string, stdout, stderr io.Writer) error) {
+	if _, dup := commands[name]; dup {
+		panic("aigw-admin command registered twice: " + name)
+	}
+	commands[name] = command{summary: summary, run: run}
+}
+
+func init() {
+	register("migrate", "apply pending database migrations", migrate)
+	register("seed", "create the demo tenant, admin user and API key if the database has no tenant", seed)
+}
+
+func printUsage(w io.Writer) {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(w, "usage: aigw-admin <command> [flags]\n\ncommands:")
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nCommands that use the database read DATABASE_URL. `aigw-admin <command> -h` shows a command's flags.")
+}
 
 // Run executes the command named by args[0].
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, usage)
+		printUsage(stderr)
 		return usageError{"no command given"}
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "migrate":
-		return migrate(ctx, rest, stdout)
-	case "seed":
-		return seed(ctx, rest, stdout)
-	case "serve":
-		return serve(ctx, rest, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, usage)
+	name, rest := args[0], args[1:]
+	if name == "help" || name == "-h" || name == "--help" {
+		printUsage(stdout)
 		return nil
 	}
-	fmt.Fprintln(stderr, usage)
-	return usageError{fmt.Sprintf("unknown command %q", cmd)}
+	cmd, ok := commands[name]
+	if !ok {
+		printUsage(stderr)
+		return usageError{fmt.Sprintf("unknown command %q", name)}
+	}
+	return cmd.run(ctx, rest, stdout, stderr)
 }
 
 func databaseURL() (string, error) {
@@ -90,7 +113,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func migrate(ctx context.Context, args []string, stdout io.Writer) error {
+func migrate(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if err := parseFlags(flag.NewFlagSet("migrate", flag.ContinueOnError), args); err != nil {
 		return err
 	}
@@ -112,7 +135,7 @@ func migrate(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-func seed(ctx context.Context, args []string, stdout io.Writer) error {
+func seed(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	gateway := fs.String("gateway-url", "http://127.0.0.1:8080", "gateway URL printed with the demo key")
 	if err := parseFlags(fs, args); err != nil {

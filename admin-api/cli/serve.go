@@ -15,7 +15,11 @@ import (
 	"github.com/aigw/aigw/admin-api/server"
 )
 
-func serve(ctx context.Context, args []string, stderr io.Writer) error {
+func init() {
+	register("serve", "run the admin API server", serve)
+}
+
+func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8081", "listen address")
 	if err := parseFlags(fs, args); err != nil {

@@ -100,22 +100,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	r, st := state.Attach(r)
 	key := bearer(r)
 	if key == "" || !apikey.WellFormed(key) {
-		apierr.Write(w, errUnauthorized)
+		state.WriteError(w, r, errUnauthorized)
 		return nil
 	}
 	rec, err := h.lookup(r.Context(), apikey.Sum(key))
 	if err != nil {
 		h.logger.Error("API key lookup failed", zap.String("key_prefix", apikey.Display(key)), zap.Error(err))
-		apierr.Write(w, errLookupFailed)
+		state.WriteError(w, r, errLookupFailed)
 		return nil
 	}
 	if rec == nil {
-		apierr.Write(w, errUnauthorized)
+		state.WriteError(w, r, errUnauthorized)
 		return nil
 	}
 	if ok, why := rec.Usable(time.Now()); !ok {
 		h.logger.Debug("API key refused", zap.String("key_prefix", rec.Prefix), zap.String("reason", why))
-		apierr.Write(w, errUnauthorized)
+		state.WriteError(w, r, errUnauthorized)
 		return nil
 	}
 	st.Key = rec

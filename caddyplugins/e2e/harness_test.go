@@ -6,6 +6,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -23,9 +24,7 @@ import (
 
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
 
-	_ "github.com/aigw/aigw/caddyplugins/app"
-	_ "github.com/aigw/aigw/caddyplugins/auth"
-	_ "github.com/aigw/aigw/caddyplugins/route"
+	_ "github.com/aigw/aigw/caddyplugins/all"
 	"github.com/aigw/aigw/internal/fakeprovider"
 	"github.com/aigw/aigw/internal/store"
 	"github.com/aigw/aigw/internal/testdb"
@@ -58,7 +57,13 @@ const (
 // startGateway adapts the shipped Caddyfile with env pointing at a fake
 // provider and a fresh database, loads it in process and returns a client's
 // view of it. env holds extra NAME=value settings applied last.
-func startGateway(t *testing.T, cs configSet, env ...string) *gateway {
+func startGateway(t testing.TB, cs configSet, env ...string) *gateway {
+	return startGatewayWith(t, filepath.Join(repoRoot, "Caddyfile"), cs, env...)
+}
+
+// startGatewayWith is startGateway with another Caddyfile (a test's variant
+// under testdata/, using the same environment variables as the shipped one).
+func startGatewayWith(t testing.TB, caddyfilePath string, cs configSet, env ...string) *gateway {
 	t.Helper()
 	fake := fakeprovider.New(upstreamKey)
 	upstream := httptest.NewServer(fake)
@@ -89,7 +94,7 @@ func startGateway(t *testing.T, cs configSet, env ...string) *gateway {
 		t.Setenv(k, v)
 	}
 
-	cfg := adaptShipped(t)
+	cfg := adaptCaddyfile(t, caddyfilePath)
 	if err := caddy.Load(cfg, true); err != nil {
 		t.Fatalf("loading the shipped Caddyfile: %v", err)
 	}
@@ -105,7 +110,7 @@ func startGateway(t *testing.T, cs configSet, env ...string) *gateway {
 
 // testdbWithKey creates a migrated database with a tenant and an API key,
 // storing the pool and key in g, and returns the database URL.
-func testdbWithKey(t *testing.T, g *gateway) string {
+func testdbWithKey(t testing.TB, g *gateway) string {
 	t.Helper()
 	dbURL := testdb.NewURL(t)
 	ctx := context.Background()
@@ -130,9 +135,8 @@ func testdbWithKey(t *testing.T, g *gateway) string {
 	return dbURL
 }
 
-func adaptShipped(t *testing.T) []byte {
+func adaptCaddyfile(t testing.TB, path string) []byte {
 	t.Helper()
-	path := filepath.Join(repoRoot, "Caddyfile")
 	body, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -143,6 +147,19 @@ func adaptShipped(t *testing.T) []byte {
 	}
 	for _, w := range warnings {
 		t.Logf("adapt warning: %s", w.String())
+	}
+	if os.Getenv("AIGW_TEST_LOGS") != "" {
+		return cfg
+	}
+	// Keep test output readable: Caddy's logs go nowhere unless asked for.
+	var m map[string]any
+	if err := json.Unmarshal(cfg, &m); err != nil {
+		t.Fatal(err)
+	}
+	m["logging"] = map[string]any{"logs": map[string]any{"default": map[string]any{"writer": map[string]any{"output": "discard"}}}}
+	cfg, err = json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return cfg
 }
@@ -158,7 +175,7 @@ func (g *gateway) client(opts ...option.RequestOption) openai.Client {
 	return openai.NewClient(append(base, opts...)...)
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -168,7 +185,7 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func waitListening(t *testing.T, port int) {
+func waitListening(t testing.TB, port int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {

@@ -29,49 +29,53 @@ func (h *Handler) resolve(st *state.Request, name, capability string) (*catalog.
 		return nil, nil, apierr.New(http.StatusServiceUnavailable, "provider_unavailable", why)
 	}
 	st.Model, st.RequestedModel, st.Provider = m, name, p.Name
+	st.Deployment = p.Name + "/" + m.Upstream
 	return m, p, nil
 }
 
 func (h *Handler) chat(w http.ResponseWriter, r *http.Request, st *state.Request) error {
 	req, e := st.Chat(r, h.bodyLimit)
 	if e != nil {
-		apierr.Write(w, e)
+		state.WriteError(w, r, e)
 		return nil
 	}
+	st.Stream = req.Stream
 	m, p, e := h.resolve(st, req.Model, catalog.CapChat)
 	if e != nil {
-		apierr.Write(w, e)
+		state.WriteError(w, r, e)
 		return nil
 	}
 	setRouteHeaders(w, p, m)
+	st.Attempts++
 	ctx, cancel := h.callContext(r, p)
 	defer cancel(nil)
 	if p.Type == catalog.TypeMock {
-		return mockChat(ctx, w, p, req, m.ID, "chatcmpl-"+st.ID[4:])
+		return mockChat(ctx, w, p, req, m.ID, st)
 	}
 	body, _ := st.Body(r, h.bodyLimit)
-	return h.forward(ctx, w, p, m, st, "/chat/completions", body, req.Stream)
+	return h.forward(ctx, w, r, p, m, st, "/chat/completions", body, req.Stream)
 }
 
 func (h *Handler) embeddings(w http.ResponseWriter, r *http.Request, st *state.Request) error {
 	req, e := st.Embedding(r, h.bodyLimit)
 	if e != nil {
-		apierr.Write(w, e)
+		state.WriteError(w, r, e)
 		return nil
 	}
 	m, p, e := h.resolve(st, req.Model, catalog.CapEmbeddings)
 	if e != nil {
-		apierr.Write(w, e)
+		state.WriteError(w, r, e)
 		return nil
 	}
 	setRouteHeaders(w, p, m)
+	st.Attempts++
 	ctx, cancel := h.callContext(r, p)
 	defer cancel(nil)
 	if p.Type == catalog.TypeMock {
-		return mockEmbeddings(ctx, w, p, req, m)
+		return mockEmbeddings(ctx, w, p, req, m, st)
 	}
 	body, _ := st.Body(r, h.bodyLimit)
-	return h.forward(ctx, w, p, m, st, "/embeddings", body, false)
+	return h.forward(ctx, w, r, p, m, st, "/embeddings", body, false)
 }
 
 // callContext bounds the provider call by the provider's timeout and ends it
@@ -94,7 +98,7 @@ func setRouteHeaders(w http.ResponseWriter, p *catalog.Provider, m *catalog.Mode
 
 // forward sends the request body to the provider, with the model renamed to
 // the provider's name for it, and relays the answer.
-func (h *Handler) forward(ctx context.Context, w http.ResponseWriter, p *catalog.Provider, m *catalog.Model,
+func (h *Handler) forward(ctx context.Context, w http.ResponseWriter, r *http.Request, p *catalog.Provider, m *catalog.Model,
 	st *state.Request, path string, body []byte, stream bool) error {
 	if m.Upstream != st.RequestedModel {
 		var err error
@@ -104,14 +108,14 @@ func (h *Handler) forward(ctx context.Context, w http.ResponseWriter, p *catalog
 	}
 	resp, e, err := h.upstreams[p.Name].post(ctx, path, body, st.ID)
 	if e != nil {
-		apierr.Write(w, e)
+		state.WriteError(w, r, e)
 		return err
 	}
 	if err != nil { // client gone: nothing to write
 		return errClientGone
 	}
 	defer resp.Body.Close()
-	err = relay(w, resp, stream)
+	err = relay(w, resp, stream, st)
 	if err != nil && errors.Is(context.Cause(ctx), errClientGone) {
 		return errClientGone
 	}

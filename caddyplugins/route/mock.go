@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/catalog"
 	"github.com/aigw/aigw/internal/mockllm"
 	"github.com/aigw/aigw/internal/oai"
@@ -14,12 +16,15 @@ import (
 
 // mockChat answers a chat request in process, as a provider of type mock does:
 // deterministic text after the provider's latency, streamed with its chunk delay.
-func mockChat(ctx context.Context, w http.ResponseWriter, p *catalog.Provider, req *oai.ChatRequest, model, id string) error {
+func mockChat(ctx context.Context, w http.ResponseWriter, p *catalog.Provider, req *oai.ChatRequest, model string, st *state.Request) error {
 	if !sleep(ctx, p.MockLatency) {
 		return ctx.Err()
 	}
 	a := mockllm.Chat(req)
+	st.Usage = state.Usage{PromptTokens: a.PromptTokens, CompletionTokens: a.CompletionTokens, Reported: true}
+	id := "chatcmpl-" + strings.TrimPrefix(st.ID, "req_")
 	created := time.Now().Unix()
+	st.FirstByte = time.Now()
 	if !req.Stream {
 		body, err := json.Marshal(mockllm.Completion(&a, id, model, created))
 		if err != nil {
@@ -53,7 +58,7 @@ func mockChat(ctx context.Context, w http.ResponseWriter, p *catalog.Provider, r
 }
 
 // mockEmbeddings answers an embeddings request in process.
-func mockEmbeddings(ctx context.Context, w http.ResponseWriter, p *catalog.Provider, req *oai.EmbeddingRequest, m *catalog.Model) error {
+func mockEmbeddings(ctx context.Context, w http.ResponseWriter, p *catalog.Provider, req *oai.EmbeddingRequest, m *catalog.Model, st *state.Request) error {
 	if !sleep(ctx, p.MockLatency) {
 		return ctx.Err()
 	}
@@ -65,10 +70,13 @@ func mockEmbeddings(ctx context.Context, w http.ResponseWriter, p *catalog.Provi
 	if req.Dimensions != nil && *req.Dimensions < dims {
 		dims = *req.Dimensions
 	}
-	body, err := json.Marshal(mockllm.Embeddings(inputs, m.ID, dims, req.EncodingFormat == "base64"))
+	list := mockllm.Embeddings(inputs, m.ID, dims, req.EncodingFormat == "base64")
+	st.Usage = state.Usage{PromptTokens: list.Usage.PromptTokens, Reported: true}
+	body, err := json.Marshal(list)
 	if err != nil {
 		return err
 	}
+	st.FirstByte = time.Now()
 	w.Header().Set("Content-Type", "application/json")
 	_, err = w.Write(body)
 	return err

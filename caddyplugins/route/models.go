@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/apierr"
 	"github.com/aigw/aigw/internal/catalog"
 	"github.com/aigw/aigw/internal/oai"
@@ -38,10 +39,10 @@ func (ml modelList) serveList(w http.ResponseWriter) error {
 	return writeJSON(w, ml.body)
 }
 
-func (ml modelList) serveOne(w http.ResponseWriter, id string) error {
+func (ml modelList) serveOne(w http.ResponseWriter, r *http.Request, id string) error {
 	body, ok := ml.one[id]
 	if !ok {
-		apierr.Write(w, apierr.Newf(http.StatusNotFound, "model_not_found",
+		state.WriteError(w, r, apierr.Newf(http.StatusNotFound, "model_not_found",
 			"The model `%s` does not exist or you do not have access to it.", id).WithParam("model"))
 		return nil
 	}

@@ -107,9 +107,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, _ caddyhttp.
 	case path == "/v1/models":
 		err = h.method(w, r, http.MethodGet, func() error { return h.models.serveList(w) })
 	case strings.HasPrefix(path, "/v1/models/"):
-		err = h.method(w, r, http.MethodGet, func() error { return h.models.serveOne(w, strings.TrimPrefix(path, "/v1/models/")) })
+		err = h.method(w, r, http.MethodGet, func() error { return h.models.serveOne(w, r, strings.TrimPrefix(path, "/v1/models/")) })
 	default:
-		apierr.Write(w, apierr.Newf(http.StatusNotFound, "unknown_url", "Unknown request URL: %s %s.", r.Method, r.URL.Path))
+		state.WriteError(w, r, apierr.Newf(http.StatusNotFound, "unknown_url", "Unknown request URL: %s %s.", r.Method, r.URL.Path))
 	}
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, errClientGone) {
 		h.logger.Warn("request ended with an error", zap.String("request_id", st.ID), zap.Error(err))
@@ -120,7 +120,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, _ caddyhttp.
 func (h *Handler) method(w http.ResponseWriter, r *http.Request, want string, serve func() error) error {
 	if r.Method != want {
 		w.Header().Set("Allow", want)
-		apierr.Write(w, apierr.Newf(http.StatusMethodNotAllowed, "method_not_allowed",
+		state.WriteError(w, r, apierr.Newf(http.StatusMethodNotAllowed, "method_not_allowed",
 			"%s is not allowed on %s; use %s.", r.Method, r.URL.Path, want))
 		return nil
 	}

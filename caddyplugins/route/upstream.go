@@ -9,9 +9,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/apierr"
 	"github.com/aigw/aigw/internal/catalog"
 )
@@ -162,30 +164,32 @@ func parseRetryAfter(v string) time.Duration {
 	return 0
 }
 
-// relay copies a provider's answer to the client. Streams are flushed as each
-// read returns, so every event reaches the client as the provider sends it.
-func relay(w http.ResponseWriter, resp *http.Response, stream bool) error {
+// relay copies a provider's answer to the client and records in st when the
+// first byte went out and the usage the provider reported. Streams are
+// flushed as each read returns, so every event reaches the client as the
+// provider sends it.
+func relay(w http.ResponseWriter, resp *http.Response, stream bool, st *state.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", resp.Header.Get("Content-Type"))
 	if id := resp.Header.Get("X-Request-Id"); id != "" {
 		h.Set("X-Request-Id", id)
 	}
-	if stream {
-		h.Set("Cache-Control", "no-cache")
-		h.Set("X-Accel-Buffering", "no")
-	} else if resp.ContentLength >= 0 {
-		h.Set("Content-Length", fmt.Sprint(resp.ContentLength))
-	}
-	w.WriteHeader(resp.StatusCode)
 	if !stream {
-		_, err := io.Copy(w, resp.Body)
-		return err
+		return relayWhole(w, resp, st)
 	}
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(resp.StatusCode)
 	rc := http.NewResponseController(w)
+	var watch sseUsage
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := resp.Body.Read(buf)
 		if n > 0 {
+			if st.FirstByte.IsZero() {
+				st.FirstByte = time.Now()
+			}
+			watch.observe(buf[:n])
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return werr
 			}
@@ -194,10 +198,36 @@ func relay(w http.ResponseWriter, resp *http.Response, stream bool) error {
 			}
 		}
 		if err == io.EOF {
+			st.Usage = watch.usage
 			return nil
 		}
 		if err != nil {
+			st.Usage = watch.usage
 			return err
 		}
 	}
+}
+
+// relayWhole reads a non-streamed answer (up to maxBufferedAnswer), takes its
+// usage, and sends it with its length.
+func relayWhole(w http.ResponseWriter, resp *http.Response, st *state.Request) error {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBufferedAnswer+1))
+	if err != nil {
+		return err
+	}
+	if len(body) > maxBufferedAnswer {
+		w.WriteHeader(resp.StatusCode)
+		st.FirstByte = time.Now()
+		if _, err := w.Write(body); err != nil {
+			return err
+		}
+		_, err = io.Copy(w, resp.Body)
+		return err
+	}
+	st.Usage, _ = usageFromBody(body)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(resp.StatusCode)
+	st.FirstByte = time.Now()
+	_, err = w.Write(body)
+	return err
 }

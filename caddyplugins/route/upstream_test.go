@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/catalog"
 )
 
@@ -80,7 +81,8 @@ func TestRelayFlushesEachRead(t *testing.T) {
 	resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: pr, ContentLength: -1}
 	w := &flushSignal{ResponseRecorder: httptest.NewRecorder(), flushed: make(chan string, 4)}
 	done := make(chan error)
-	go func() { done <- relay(w, resp, true) }()
+	st := &state.Request{}
+	go func() { done <- relay(w, resp, true, st) }()
 	event := "data: {\"a\":1}\n\n"
 	pw.Write([]byte(event)) //nolint:errcheck
 	select {

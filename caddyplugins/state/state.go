@@ -22,6 +22,14 @@ import (
 
 type ctxKey struct{}
 
+// Usage is token accounting reported by a provider.
+type Usage struct {
+	PromptTokens     int
+	CompletionTokens int
+	CachedTokens     int
+	Reported         bool
+}
+
 // Request is the shared state of one gateway request. It is used by one
 // request's handlers in turn, never concurrently, so it has no lock.
 type Request struct {
@@ -36,8 +44,30 @@ type Request struct {
 	// name the client sent (perhaps an alias).
 	Model          *catalog.Model
 	RequestedModel string
-	// Provider is the provider that served the request.
-	Provider string
+	// Provider is the provider that served the request, and Deployment the
+	// deployment of it that answered (provider/upstream model).
+	Provider   string
+	Deployment string
+	// Stream reports whether the client asked for a streamed answer.
+	Stream bool
+	// Attempts counts provider calls made for this request (retries and
+	// fallbacks included).
+	Attempts int
+	// FirstByte is when the first byte of the answer went to the client.
+	FirstByte time.Time
+
+	// Usage is token usage as the provider reported it; Usage.Reported is false
+	// when the provider did not report it (a cut stream, say).
+	Usage Usage
+	// EstPromptTokens and EstCompletionTokens are the gateway's estimates made
+	// before the call (for limits and budgets); both kept so drift is visible.
+	EstPromptTokens, EstCompletionTokens int
+
+	// ErrorCode is the code of the error the gateway answered with, if any.
+	ErrorCode string
+	// GuardrailAction is the strongest guardrail action taken (block, redact,
+	// flag), or "" when no guardrail acted.
+	GuardrailAction string
 
 	body      []byte
 	bodyRead  bool
@@ -73,6 +103,15 @@ func newID() string {
 		out[5+2*i] = hex[c&0xf]
 	}
 	return string(out)
+}
+
+// WriteError answers the request with e and records its code in the state,
+// when there is one. Every aigw handler refuses through it.
+func WriteError(w http.ResponseWriter, r *http.Request, e *apierr.Error) {
+	if st := From(r); st != nil {
+		st.ErrorCode = e.Code
+	}
+	apierr.Write(w, e)
 }
 
 // Body reads the request body once, at most limit bytes, and returns it on

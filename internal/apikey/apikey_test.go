@@ -61,3 +61,11 @@ func TestSumDiffers(t *testing.T) {
 		t.Fatal("hash not deterministic")
 	}
 }
+
+func BenchmarkSum(b *testing.B) {
+	k, _ := Generate()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		Sum(k)
+	}
+}

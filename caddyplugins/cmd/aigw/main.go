@@ -7,9 +7,7 @@ import (
 
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
 
-	_ "github.com/aigw/aigw/caddyplugins/app"
-	_ "github.com/aigw/aigw/caddyplugins/auth"
-	_ "github.com/aigw/aigw/caddyplugins/route"
+	_ "github.com/aigw/aigw/caddyplugins/all"
 )
 
 func main() {

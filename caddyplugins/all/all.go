@@ -1,0 +1,10 @@
+// Package all imports every aigw Caddy module, so that the aigw binary and the
+// tests register the same set. Add a new module here and to AIGW_PLUGINS in
+// xcaddy.mk.
+package all
+
+import (
+	_ "github.com/aigw/aigw/caddyplugins/app"   // the aigw app
+	_ "github.com/aigw/aigw/caddyplugins/auth"  // aigw_auth
+	_ "github.com/aigw/aigw/caddyplugins/route" // aigw_route
+)

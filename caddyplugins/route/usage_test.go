@@ -1,0 +1,50 @@
+package route
+
+import (
+	"testing"
+
+	"github.com/aigw/aigw/caddyplugins/state"
+)
+
+func TestSSEUsageAcrossSplitReads(t *testing.T) {
+	stream := "data: {\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\"hi\"}}],\"usage\":null}\n\n" +
+		"data: {\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":7,\"total_tokens\":18,\"prompt_tokens_details\":{\"cached_tokens\":3}}}\r\n\r\n" +
+		"data: [DONE]\n\n"
+	want := state.Usage{PromptTokens: 11, CompletionTokens: 7, CachedTokens: 3, Reported: true}
+	for split := 1; split < len(stream); split++ {
+		var s sseUsage
+		s.observe([]byte(stream[:split]))
+		s.observe([]byte(stream[split:]))
+		if !s.found || s.usage != want {
+			t.Fatalf("split at %d: usage %+v found %v, want %+v", split, s.usage, s.found, want)
+		}
+	}
+}
+
+func TestSSEUsageAbsent(t *testing.T) {
+	var s sseUsage
+	s.observe([]byte("data: {\"choices\":[{\"delta\":{\"content\":\"the word \\\"usage\\\":{ in text\"}}]}\n\ndata: [DONE]\n\n"))
+	if s.found {
+		t.Errorf("found usage %+v in a stream without one", s.usage)
+	}
+}
+
+func TestUsageFromBody(t *testing.T) {
+	u, ok := usageFromBody([]byte(`{"id":"x","usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}`))
+	if !ok || u != (state.Usage{PromptTokens: 5, CompletionTokens: 2, Reported: true}) {
+		t.Errorf("usage = %+v, %v", u, ok)
+	}
+	if _, ok := usageFromBody([]byte(`{"id":"x"}`)); ok {
+		t.Error("usage found in a body without one")
+	}
+}
+
+func BenchmarkSSEUsagePerChunk(b *testing.B) {
+	chunk := []byte("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" word\"},\"finish_reason\":null}]}\n\n")
+	var s sseUsage
+	b.SetBytes(int64(len(chunk)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		s.observe(chunk)
+	}
+}
