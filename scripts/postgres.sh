@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# postgres.sh start|stop|url — a project-local PostgreSQL on 127.0.0.1, in a
+# postgres.sh start|stop|running|url — a project-local PostgreSQL on 127.0.0.1, in a
 # git-ignored data folder. `start` is idempotent and prints nothing but the
 # DATABASE_URL of the `aigw` database on its last line.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -55,6 +55,13 @@ start() {
 	url aigw
 }
 
+# running exits 0 when the project's PostgreSQL is up.
+running() {
+	local bin
+	bin=$(pgbin)
+	[ -f "$PGDATA_DIR/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1
+}
+
 stop() {
 	local bin
 	bin=$(pgbin)
@@ -65,6 +72,7 @@ stop() {
 case "${1:-start}" in
 start) start ;;
 stop) stop ;;
+running) running ;;
 url) url "${2:-aigw}" ;;
-*) die "usage: $0 start|stop|url [db]" ;;
+*) die "usage: $0 start|stop|running|url [db]" ;;
 esac

@@ -11,8 +11,9 @@ make --no-print-directory build >/dev/null
 
 started_pg=""
 if [ -z "${DATABASE_URL:-}" ]; then
+	# Stop it on exit only if this run started it (make test may share it).
+	scripts/postgres.sh running || started_pg=1
 	DATABASE_URL=$(scripts/postgres.sh start | tail -n 1)
-	started_pg=1
 	log "using the local PostgreSQL in .data/postgres"
 fi
 export DATABASE_URL
