@@ -31,6 +31,10 @@ bench-go:
 	cd caddyplugins && $(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
 
+## guard-eval: precision, recall and F1 per guardrail detector on the labelled corpus
+guard-eval:
+	$(GO) run ./cmd/aigw-guard-eval -v
+
 vet:
 	@for m in $(MODULES); do (cd $$m && $(GO) vet ./...) || exit 1; done
 

@@ -46,6 +46,9 @@ type App struct {
 	Models       string `json:"models,omitempty"`
 	Providers    string `json:"providers,omitempty"`
 	RoutingRules string `json:"routing_rules,omitempty"`
+	// Guardrails is the guardrail policy file that aigw_guardrail reads by
+	// default (configs/guardrails.yaml).
+	Guardrails string `json:"guardrails,omitempty"`
 	// MaxRequestBody is the largest request body, in bytes, that the chain
 	// reads (default 8 MiB); larger bodies get 413.
 	MaxRequestBody int64 `json:"max_request_body,omitempty"`
@@ -74,6 +77,7 @@ func (a *App) Provision(ctx caddy.Context) error {
 		Providers:    orDefault(repl.ReplaceKnown(a.Providers, ""), catalog.DefaultPaths.Providers),
 		RoutingRules: orDefault(repl.ReplaceKnown(a.RoutingRules, ""), catalog.DefaultPaths.RoutingRules),
 	}
+	a.Guardrails = orDefault(repl.ReplaceKnown(a.Guardrails, ""), "configs/guardrails.yaml")
 	cat, err := catalog.Load(paths, os.Getenv)
 	if err != nil {
 		return fmt.Errorf("loading aigw configuration: %w", err)

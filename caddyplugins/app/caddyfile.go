@@ -23,6 +23,7 @@ func init() {
 //			models           <path>
 //			providers        <path>
 //			routing_rules    <path>
+//			guardrails       <path>     # guardrail policies
 //			max_request_body <size>     # e.g. 8MB
 //		}
 //	}
@@ -57,6 +58,8 @@ func (a *App) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			a.Providers = val
 		case "routing_rules":
 			a.RoutingRules = val
+		case "guardrails":
+			a.Guardrails = val
 		case "max_db_conns":
 			n, err := strconv.ParseInt(val, 10, 32)
 			if err != nil || n < 1 {

@@ -1,0 +1,217 @@
+package guardrail
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/aigw/aigw/internal/apierr"
+	"github.com/aigw/aigw/internal/guard"
+)
+
+// errBlocked is returned to the writer's caller once the policy has blocked the
+// answer, so that the router stops relaying.
+var errBlocked = errors.New("answer blocked by guardrail policy")
+
+// outputScreen wraps the response writer of a chat request. A non-streamed
+// answer is held whole, screened and rewritten before it is sent; a streamed
+// answer is screened event by event through a guard.StreamScanner per choice,
+// which holds back at most one window of text, so nothing unscreened reaches
+// the client. Error answers pass through untouched.
+type outputScreen struct {
+	w      http.ResponseWriter
+	engine *guard.Engine
+	policy *guard.Policy
+	window int
+
+	status  int
+	mode    int // 0 undecided, modePass, modeBuffer, modeStream
+	buf     bytes.Buffer
+	stream  *sseFilter
+	verdict verdict
+	blocked bool
+	// rails, when set, runs the external rails on a screened non-streamed
+	// answer and returns the names of those that block it.
+	rails func(text string) []string
+}
+
+const (
+	modePass = iota + 1
+	modeBuffer
+	modeStream
+)
+
+func newOutputScreen(w http.ResponseWriter, e *guard.Engine, p *guard.Policy, window int) *outputScreen {
+	return &outputScreen{w: w, engine: e, policy: p, window: window}
+}
+
+func (o *outputScreen) Header() http.Header { return o.w.Header() }
+
+// Unwrap lets http.NewResponseController reach the underlying writer.
+func (o *outputScreen) Unwrap() http.ResponseWriter { return o.w }
+
+func (o *outputScreen) WriteHeader(status int) {
+	if o.mode != 0 {
+		return
+	}
+	o.status = status
+	ct := o.w.Header().Get("Content-Type")
+	switch {
+	case status/100 != 2:
+		o.mode = modePass
+	case strings.HasPrefix(ct, "text/event-stream"):
+		o.mode = modeStream
+		o.stream = newSSEFilter(o.engine, o.policy, o.window, &o.verdict)
+		o.w.Header().Del("Content-Length")
+	default:
+		o.mode = modeBuffer
+		return // the header goes out with the screened body
+	}
+	o.w.WriteHeader(status)
+}
+
+func (o *outputScreen) Write(p []byte) (int, error) {
+	if o.mode == 0 {
+		o.WriteHeader(http.StatusOK)
+	}
+	switch o.mode {
+	case modeBuffer:
+		return o.buf.Write(p)
+	case modeStream:
+		if o.blocked {
+			return 0, errBlocked
+		}
+		out, blocked := o.stream.write(p)
+		if len(out) > 0 {
+			if _, err := o.w.Write(out); err != nil {
+				return 0, err
+			}
+		}
+		if blocked {
+			o.blocked = true
+			http.NewResponseController(o.w).Flush() //nolint:errcheck
+			return 0, errBlocked
+		}
+		return len(p), nil
+	}
+	return o.w.Write(p)
+}
+
+// ReadFrom keeps io.Copy going through Write, so nothing bypasses the screen.
+func (o *outputScreen) ReadFrom(r io.Reader) (int64, error) {
+	return io.Copy(struct{ io.Writer }{o}, r)
+}
+
+// Flush passes flushes on for streams; a buffered answer is flushed by finish.
+func (o *outputScreen) Flush() {
+	if o.mode == modeStream || o.mode == modePass {
+		http.NewResponseController(o.w).Flush() //nolint:errcheck
+	}
+}
+
+// finish sends what is still held: the screened non-streamed answer, or the
+// tail of a stream that ended without a finish event.
+func (o *outputScreen) finish() error {
+	switch o.mode {
+	case modeBuffer:
+		return o.finishBuffered()
+	case modeStream:
+		if o.blocked {
+			return nil
+		}
+		if out := o.stream.close(); len(out) > 0 {
+			_, err := o.w.Write(out)
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *outputScreen) finishBuffered() error {
+	body := o.buf.Bytes()
+	var ans struct {
+		Choices []struct {
+			Message struct {
+				Content *string `json:"content"`
+			} `json:"message"`
+		} `json:"choices"`
+	}
+	if json.Unmarshal(body, &ans) != nil {
+		return o.send(body)
+	}
+	redacted := map[int]string{}
+	for i, c := range ans.Choices {
+		if c.Message.Content == nil || *c.Message.Content == "" {
+			continue
+		}
+		res := o.engine.Apply(*c.Message.Content, o.policy, guard.Output)
+		o.verdict.add(res)
+		if res.Action == guard.ActionRedact && res.Text != *c.Message.Content {
+			redacted[i] = res.Text
+		}
+		if o.rails != nil && res.Action != guard.ActionBlock {
+			if names := o.rails(res.Text); len(names) > 0 {
+				o.verdict.action = guard.ActionBlock
+				o.verdict.detectors = append(o.verdict.detectors, names...)
+			}
+		}
+	}
+	if o.verdict.action == guard.ActionBlock {
+		o.blocked = true
+		e := blockedAnswer(o.verdict.detectors)
+		o.w.Header().Del("Content-Length")
+		apierr.Write(o.w, e)
+		return nil
+	}
+	if len(redacted) > 0 {
+		out, err := rewriteAnswer(body, redacted)
+		if err != nil {
+			return err
+		}
+		body = out
+	}
+	return o.send(body)
+}
+
+func (o *outputScreen) send(body []byte) error {
+	o.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	o.w.WriteHeader(o.status)
+	_, err := o.w.Write(body)
+	return err
+}
+
+// blockedAnswer is the error a client gets for an answer the policy blocked;
+// it names detectors, never the text.
+func blockedAnswer(detectors []string) *apierr.Error {
+	return apierr.Newf(http.StatusBadRequest, "guardrail_violation",
+		"The model's answer was blocked by the gateway's content policy (%s).", strings.Join(detectors, ", "))
+}
+
+// rewriteAnswer sets choices[i].message.content of a chat.completion body.
+func rewriteAnswer(body []byte, redacted map[int]string) ([]byte, error) {
+	var obj map[string]json.RawMessage
+	if err := unmarshalNumbers(body, &obj); err != nil {
+		return nil, err
+	}
+	var choices []map[string]json.RawMessage
+	if err := unmarshalNumbers(obj["choices"], &choices); err != nil {
+		return nil, err
+	}
+	for i, text := range redacted {
+		var msg map[string]json.RawMessage
+		if err := unmarshalNumbers(choices[i]["message"], &msg); err != nil {
+			return nil, err
+		}
+		msg["content"], _ = json.Marshal(text)
+		choices[i]["message"], _ = json.Marshal(msg)
+	}
+	var err error
+	if obj["choices"], err = json.Marshal(choices); err != nil {
+		return nil, err
+	}
+	return json.Marshal(obj)
+}

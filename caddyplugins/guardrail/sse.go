@@ -1,0 +1,264 @@
+package guardrail
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+
+	"github.com/aigw/aigw/internal/guard"
+)
+
+// sseFilter screens an OpenAI chat.completion.chunk stream. Each choice's
+// delta.content goes through its own guard.StreamScanner; the event is
+// re-encoded with the text the scanner lets out (possibly empty, never
+// unscreened). A finish event first releases what the scanner still holds. A
+// block ends the stream with an OpenAI error event, which the SDKs raise.
+type sseFilter struct {
+	engine   *guard.Engine
+	policy   *guard.Policy
+	window   int
+	verdict  *verdict
+	pending  []byte
+	scanners map[int]*guard.StreamScanner
+	lastData []byte // the last chunk seen, to shape a closing chunk
+	// batch holds each choice's newest text until it reaches batchSize bytes:
+	// scanning costs the same for one token as for a few, and the scanner
+	// holds back a window anyway, so batching adds no delay past the window.
+	batch     map[int][]byte
+	batchSize int
+}
+
+// newSSEFilter screens with a total hold-back of window bytes: an eighth of it
+// batches text between scans, the rest is the scanner's window.
+func newSSEFilter(e *guard.Engine, p *guard.Policy, window int, v *verdict) *sseFilter {
+	batch := window / 8
+	return &sseFilter{engine: e, policy: p, window: window - batch, verdict: v,
+		scanners: map[int]*guard.StreamScanner{}, batch: map[int][]byte{}, batchSize: batch}
+}
+
+// chunkEnvelope is the part of a chunk needed to write a synthesized one.
+type chunkEnvelope struct {
+	ID      string `json:"id"`
+	Object  string `json:"object"`
+	Created int64  `json:"created"`
+	Model   string `json:"model"`
+}
+
+// write consumes stream bytes and returns what may go to the client, and
+// whether the policy blocked the answer.
+func (f *sseFilter) write(p []byte) ([]byte, bool) {
+	f.pending = append(f.pending, p...)
+	var out []byte
+	for {
+		i := bytes.Index(f.pending, []byte("\n\n"))
+		if i < 0 {
+			return out, false
+		}
+		event := f.pending[:i+2]
+		res, blocked := f.event(event)
+		out = append(out, res...)
+		f.pending = f.pending[i+2:]
+		if blocked {
+			return out, true
+		}
+	}
+}
+
+// close releases the scanners' held text when the stream ended without a
+// finish event, as a last chunk.
+func (f *sseFilter) close() []byte {
+	var out []byte
+	for _, idx := range f.indexes() {
+		emit, res := f.scanners[idx].Write(string(f.batch[idx]))
+		f.batch[idx] = nil
+		rest, fres := f.scanners[idx].Flush()
+		text, res := emit+rest, merge(res, fres)
+		if text != "" || res.Action == guard.ActionBlock {
+			f.verdict.add(res)
+			if res.Action == guard.ActionBlock {
+				return append(out, errorEvent(f.verdict.detectors)...)
+			}
+			out = append(out, f.synth(idx, text)...)
+		}
+	}
+	return append(out, f.pending...)
+}
+
+func (f *sseFilter) indexes() []int {
+	idx := make([]int, 0, len(f.scanners))
+	for i := range f.scanners {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	return idx
+}
+
+// event screens one SSE event.
+func (f *sseFilter) event(event []byte) ([]byte, bool) {
+	data, ok := bytes.CutPrefix(bytes.TrimRight(event, "\r\n"), []byte("data:"))
+	data = bytes.TrimSpace(data)
+	if !ok || len(data) == 0 || data[0] != '{' {
+		return event, false // [DONE], comments, other fields
+	}
+	if c, ok := parseFastChunk(data); ok {
+		// data stays valid: pending is only ever sliced forward and appended to.
+		f.lastData = data
+		return f.fast(data, c)
+	}
+	var obj map[string]json.RawMessage
+	if unmarshalNumbers(data, &obj) != nil {
+		return event, false
+	}
+	var choices []map[string]json.RawMessage
+	if unmarshalNumbers(obj["choices"], &choices) != nil || len(choices) == 0 {
+		return event, false // usage chunk, errors
+	}
+	f.lastData = data
+	for _, c := range choices {
+		blocked, err := f.choice(c)
+		if err != nil {
+			return event, false
+		}
+		if blocked {
+			return errorEvent(f.verdict.detectors), true
+		}
+	}
+	var err error
+	if obj["choices"], err = json.Marshal(choices); err != nil {
+		return event, false
+	}
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return event, false
+	}
+	return append(append([]byte("data: "), b...), '\n', '\n'), false
+}
+
+// fast screens a one-choice chunk located by parseFastChunk, splicing the
+// screened text into the event without decoding it.
+func (f *sseFilter) fast(data []byte, c fastChunk) ([]byte, bool) {
+	emit, blocked := f.screen(c.index, c.content, c.finished)
+	if blocked {
+		return errorEvent(f.verdict.detectors), true
+	}
+	if !c.hasContent && emit == "" {
+		return append(append([]byte("data: "), data...), '\n', '\n'), false
+	}
+	quoted, _ := json.Marshal(emit)
+	out := make([]byte, 0, len(data)+len(quoted)+16)
+	out = append(out, "data: "...)
+	if c.hasContent {
+		out = append(append(append(out, data[:c.start]...), quoted...), data[c.end:]...)
+	} else {
+		// A finish chunk with an empty delta: the held text goes into it.
+		d := bytes.Index(data, deltaKey) + len(deltaKey)
+		d = skipSpace(data, d) + 1 // past '{'
+		sep := []byte(",")
+		if data[skipSpace(data, d)] == '}' {
+			sep = nil
+		}
+		out = append(append(append(append(append(out, data[:d]...), `"content":`...), quoted...), sep...), data[d:]...)
+	}
+	return append(out, '\n', '\n'), false
+}
+
+// screen passes one choice's new content through its scanner; finished
+// releases what the scanner holds. It reports a block.
+func (f *sseFilter) screen(idx int, content string, finished bool) (string, bool) {
+	sc := f.scanners[idx]
+	if sc == nil {
+		sc = guard.NewStreamScanner(f.engine, f.policy, f.window)
+		f.scanners[idx] = sc
+	}
+	pending := append(f.batch[idx], content...)
+	if !finished && len(pending) < f.batchSize {
+		f.batch[idx] = pending
+		return "", false
+	}
+	f.batch[idx] = pending[:0]
+	emit, res := sc.Write(string(pending))
+	if finished {
+		rest, fres := sc.Flush()
+		emit += rest
+		res = merge(res, fres)
+	}
+	f.verdict.add(res)
+	return emit, res.Action == guard.ActionBlock
+}
+
+// choice screens one choice's delta in place; it reports a block.
+func (f *sseFilter) choice(c map[string]json.RawMessage) (bool, error) {
+	var idx int
+	if raw, ok := c["index"]; ok {
+		if err := json.Unmarshal(raw, &idx); err != nil {
+			return false, err
+		}
+	}
+	var delta map[string]json.RawMessage
+	if raw := c["delta"]; len(raw) > 0 && string(raw) != "null" {
+		if err := unmarshalNumbers(raw, &delta); err != nil {
+			return false, err
+		}
+	}
+	var content string
+	if raw, ok := delta["content"]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &content); err != nil {
+			return false, err
+		}
+	}
+	finished := len(c["finish_reason"]) > 0 && string(c["finish_reason"]) != "null"
+	emit, blocked := f.screen(idx, content, finished)
+	if blocked {
+		return true, nil
+	}
+	if content == "" && emit == "" {
+		return false, nil
+	}
+	if delta == nil {
+		delta = map[string]json.RawMessage{}
+	}
+	delta["content"], _ = json.Marshal(emit)
+	var err error
+	c["delta"], err = json.Marshal(delta)
+	return false, err
+}
+
+func merge(a, b guard.Result) guard.Result {
+	if b.Action.Stronger(a.Action) {
+		a.Action = b.Action
+	}
+	if b.ShadowAction.Stronger(a.ShadowAction) {
+		a.ShadowAction = b.ShadowAction
+	}
+	a.Findings = append(a.Findings, b.Findings...)
+	return a
+}
+
+// synth writes a chunk carrying text for choice idx.
+func (f *sseFilter) synth(idx int, text string) []byte {
+	type delta struct {
+		Content string `json:"content"`
+	}
+	type choice struct {
+		Index        int     `json:"index"`
+		Delta        delta   `json:"delta"`
+		FinishReason *string `json:"finish_reason"`
+	}
+	var env chunkEnvelope
+	json.Unmarshal(f.lastData, &env) //nolint:errcheck // best effort: it only shapes the chunk
+	chunk := struct {
+		chunkEnvelope
+		Choices []choice `json:"choices"`
+	}{env, []choice{{Index: idx, Delta: delta{text}}}}
+	if chunk.Object == "" {
+		chunk.Object = "chat.completion.chunk"
+	}
+	b, _ := json.Marshal(chunk)
+	return append(append([]byte("data: "), b...), '\n', '\n')
+}
+
+// errorEvent ends a stream the policy blocked, in the OpenAI error shape.
+func errorEvent(detectors []string) []byte {
+	b := blockedAnswer(detectors).Body()
+	return append(append([]byte("data: "), b...), '\n', '\n')
+}
