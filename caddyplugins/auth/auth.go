@@ -1,5 +1,6 @@
 // Package auth is the aigw_auth handler: it authenticates the API key of a
-// gateway request and records the key, tenant and user in the request state.
+// gateway request, checks that the key may use the requested model, and
+// records the key, tenant and user in the request state.
 package auth
 
 import (
@@ -7,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -18,6 +20,7 @@ import (
 	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/apierr"
 	"github.com/aigw/aigw/internal/apikey"
+	"github.com/aigw/aigw/internal/catalog"
 	"github.com/aigw/aigw/internal/store"
 )
 
@@ -27,23 +30,46 @@ func init() {
 
 // Handler authenticates requests by API key. Keys are looked up by their
 // SHA-256 in PostgreSQL and cached in process, so the request path does not
-// reach the database for a known key.
+// reach the database for a known key; a LISTEN/NOTIFY subscription drops
+// changed keys (revoked, suspended, new limits) from the cache on every node
+// within a second.
 type Handler struct {
-	// CacheTTL is how long a looked-up key is trusted before it is looked up
-	// again; it bounds how long a revocation takes to apply (default 30s).
+	// CacheTTL is how long a looked-up key is used before it is read again in
+	// the background. Change notifications apply revocations at once; this
+	// bounds how long one takes if notifications are lost (default 5m).
 	CacheTTL caddy.Duration `json:"cache_ttl,omitempty"`
 	// NegativeCacheTTL is how long an unknown key is remembered as unknown, so
 	// that repeated bad keys do not reach the database (default 10s).
 	NegativeCacheTTL caddy.Duration `json:"negative_cache_ttl,omitempty"`
+	// StaleTTL is how long after its last successful read a known key keeps
+	// working while the database cannot be reached (default 1h; 0 keeps the
+	// default, use 1ns to disable). Unknown keys get 503 meanwhile.
+	StaleTTL caddy.Duration `json:"stale_ttl,omitempty"`
 	// CacheSize bounds the number of cached keys, known and unknown (default 100000).
 	CacheSize int `json:"cache_size,omitempty"`
 	// LookupTimeout bounds one database lookup (default 2s).
 	LookupTimeout caddy.Duration `json:"lookup_timeout,omitempty"`
+	// Notifications turns the LISTEN/NOTIFY subscription off when false
+	// (default true).
+	Notifications *bool `json:"notifications,omitempty"`
+	// FailureThreshold is how many refused keys from one client address
+	// within FailureWindow raise one security.invalid_api_keys audit event
+	// (defaults 20 and 1m; a negative threshold turns the event off).
+	FailureThreshold int            `json:"failure_threshold,omitempty"`
+	FailureWindow    caddy.Duration `json:"failure_window,omitempty"`
 
-	store  *store.Store
-	cache  *keyCache
-	group  *singleflight.Group
-	logger *zap.Logger
+	failures  *failureAudit
+	store     *store.Store
+	catalog   *catalog.Catalog
+	bodyLimit int64
+	cache     *keyCache
+	group     *singleflight.Group
+	ctx       context.Context
+	cancel    context.CancelFunc
+	done      chan struct{}
+	// dbDownUntil is when (Unix ns) to try the database again for unknown keys.
+	dbDownUntil *atomic.Int64
+	logger      *zap.Logger
 }
 
 // CaddyModule returns the Caddy module information.
@@ -51,29 +77,43 @@ func (Handler) CaddyModule() caddy.ModuleInfo {
 	return caddy.ModuleInfo{ID: "http.handlers.aigw_auth", New: func() caddy.Module { return new(Handler) }}
 }
 
-// Provision sets defaults and takes the database from the aigw app.
+// Provision sets defaults, takes the database and catalog from the aigw app and
+// starts listening for key changes.
 func (h *Handler) Provision(ctx caddy.Context) error {
 	h.logger = ctx.Logger()
 	a, err := app.Load(ctx)
 	if err != nil {
 		return err
 	}
-	h.store = a.Store()
-	if h.CacheTTL == 0 {
-		h.CacheTTL = caddy.Duration(30 * time.Second)
-	}
-	if h.NegativeCacheTTL == 0 {
-		h.NegativeCacheTTL = caddy.Duration(10 * time.Second)
-	}
+	h.store, h.catalog, h.bodyLimit = a.Store(), a.Catalog(), a.MaxRequestBody
+	setDefault(&h.CacheTTL, 5*time.Minute)
+	setDefault(&h.NegativeCacheTTL, 10*time.Second)
+	setDefault(&h.StaleTTL, time.Hour)
+	setDefault(&h.LookupTimeout, 2*time.Second)
 	if h.CacheSize == 0 {
 		h.CacheSize = 100_000
 	}
-	if h.LookupTimeout == 0 {
-		h.LookupTimeout = caddy.Duration(2 * time.Second)
+	h.group, h.dbDownUntil = new(singleflight.Group), new(atomic.Int64)
+	h.cache = newKeyCache(time.Duration(h.CacheTTL), time.Duration(h.NegativeCacheTTL), time.Duration(h.StaleTTL), h.CacheSize)
+	setDefault(&h.FailureWindow, time.Minute)
+	if h.FailureThreshold == 0 {
+		h.FailureThreshold = 20
 	}
-	h.group = new(singleflight.Group)
-	h.cache = newKeyCache(time.Duration(h.CacheTTL), time.Duration(h.NegativeCacheTTL), h.CacheSize)
+	if h.store != nil && h.FailureThreshold > 0 {
+		h.failures = newFailureAudit(h.store, h.FailureThreshold, time.Duration(h.FailureWindow), h.logger)
+	}
+	h.ctx, h.cancel = context.WithCancel(ctx)
+	if h.store != nil && (h.Notifications == nil || *h.Notifications) {
+		h.done = make(chan struct{})
+		go h.listen(h.ctx, h.done)
+	}
 	return nil
+}
+
+func setDefault(d *caddy.Duration, def time.Duration) {
+	if *d == 0 {
+		*d = caddy.Duration(def)
+	}
 }
 
 // Validate checks the configuration.
@@ -81,8 +121,22 @@ func (h *Handler) Validate() error {
 	if h.store == nil {
 		return errors.New("aigw_auth needs a database: set database_url in the aigw global option")
 	}
-	if h.CacheTTL < 0 || h.NegativeCacheTTL < 0 || h.LookupTimeout <= 0 || h.CacheSize < 1 {
-		return errors.New("aigw_auth: cache_ttl, negative_cache_ttl must not be negative; lookup_timeout and cache_size must be positive")
+	if h.CacheTTL < 0 || h.NegativeCacheTTL < 0 || h.StaleTTL < 0 || h.LookupTimeout <= 0 || h.CacheSize < 1 {
+		return errors.New("aigw_auth: cache_ttl, negative_cache_ttl, stale_ttl must not be negative; lookup_timeout and cache_size must be positive")
+	}
+	return nil
+}
+
+// Cleanup stops the notification listener and background refreshes.
+func (h *Handler) Cleanup() error {
+	if h.failures != nil {
+		h.failures.close()
+	}
+	if h.cancel != nil {
+		h.cancel()
+	}
+	if h.done != nil {
+		<-h.done
 	}
 	return nil
 }
@@ -98,52 +152,58 @@ var errLookupFailed = apierr.New(http.StatusServiceUnavailable, "auth_unavailabl
 // ServeHTTP authenticates the request and hands it on.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
 	r, st := state.Attach(r)
-	key := bearer(r)
+	key := presentedKey(r)
 	if key == "" || !apikey.WellFormed(key) {
-		state.WriteError(w, r, errUnauthorized)
+		h.refuse(w, r, nil, "malformed")
 		return nil
 	}
 	rec, err := h.lookup(r.Context(), apikey.Sum(key))
 	if err != nil {
-		h.logger.Error("API key lookup failed", zap.String("key_prefix", apikey.Display(key)), zap.Error(err))
+		if !errors.Is(err, errDatabaseDown) { // logged once, not per request
+			h.logger.Error("API key lookup failed", zap.String("key_prefix", apikey.Display(key)), zap.Error(err))
+		}
 		state.WriteError(w, r, errLookupFailed)
 		return nil
 	}
 	if rec == nil {
-		state.WriteError(w, r, errUnauthorized)
+		h.refuse(w, r, nil, "unknown")
 		return nil
 	}
 	if ok, why := rec.Usable(time.Now()); !ok {
 		h.logger.Debug("API key refused", zap.String("key_prefix", rec.Prefix), zap.String("reason", why))
-		state.WriteError(w, r, errUnauthorized)
+		h.refuse(w, r, rec, why)
 		return nil
 	}
 	st.Key = rec
 	caddyhttp.SetVar(r.Context(), "aigw.tenant", rec.TenantSlug)
 	caddyhttp.SetVar(r.Context(), "aigw.key_prefix", rec.Prefix)
+	if len(rec.AllowedModels) > 0 {
+		return h.serveRestricted(w, r, st, next)
+	}
 	return next.ServeHTTP(w, r)
 }
 
 // lookup returns the key's record, nil for an unknown key, or an error when
-// the database cannot say. Concurrent misses for one key share one query.
+// the database cannot say and the cache has nothing usable. Concurrent misses
+// for one key share one query; a stale known key is served at once and
+// refreshed in the background.
 func (h *Handler) lookup(ctx context.Context, hash apikey.Hash) (*store.KeyRecord, error) {
-	if rec, ok := h.cache.get(hash); ok {
+	rec, st := h.cache.get(hash)
+	switch st {
+	case fresh:
 		return rec, nil
+	case stale:
+		h.group.DoChan(string(hash[:]), func() (any, error) { return h.refresh(h.ctx, hash, rec) })
+		return rec, nil
+	}
+	if time.Now().UnixNano() < h.dbDownUntil.Load() {
+		// The database failed a moment ago: answer 503 at once instead of
+		// queueing every unknown key behind a lookup timeout.
+		return nil, errDatabaseDown
 	}
 	v, err, _ := h.group.Do(string(hash[:]), func() (any, error) {
 		// Detached from the first caller's cancellation: others may be waiting.
-		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Duration(h.LookupTimeout))
-		defer cancel()
-		rec, err := h.store.LookupKey(lctx, hash)
-		if errors.Is(err, store.ErrNotFound) {
-			h.cache.put(hash, nil)
-			return (*store.KeyRecord)(nil), nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		h.cache.put(hash, rec)
-		return rec, nil
+		return h.refresh(context.WithoutCancel(ctx), hash, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -151,11 +211,48 @@ func (h *Handler) lookup(ctx context.Context, hash apikey.Hash) (*store.KeyRecor
 	return v.(*store.KeyRecord), nil
 }
 
-// bearer returns the key from "Authorization: Bearer <key>", or "".
-func bearer(r *http.Request) string {
-	v := r.Header.Get("Authorization")
-	if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") && len(v) <= 7+apikey.MaxLen {
-		return strings.TrimSpace(v[7:])
+// refresh reads the key from the database into the cache. When the database
+// fails and old is a record still within its stale window, old is kept and the
+// next attempt put off.
+func (h *Handler) refresh(ctx context.Context, hash apikey.Hash, old *store.KeyRecord) (*store.KeyRecord, error) {
+	lctx, cancel := context.WithTimeout(ctx, time.Duration(h.LookupTimeout))
+	defer cancel()
+	rec, err := h.store.LookupKey(lctx, hash)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		h.cache.put(hash, nil)
+		return (*store.KeyRecord)(nil), nil
+	case err != nil:
+		h.dbDownUntil.Store(time.Now().Add(refreshRetry / 5).UnixNano())
+		if old != nil {
+			h.cache.retryLater(hash, refreshRetry)
+			h.logger.Warn("API key refresh failed; serving the cached key", zap.String("key_prefix", old.Prefix), zap.Error(err))
+		}
+		return nil, err
+	}
+	h.cache.put(hash, rec)
+	return rec, nil
+}
+
+var errDatabaseDown = errors.New("the database failed less than a second ago")
+
+// refreshRetry is how long a stale key is served before its refresh is
+// retried after a failure.
+const refreshRetry = 5 * time.Second
+
+// presentedKey returns the key from "Authorization: Bearer <key>" (OpenAI
+// SDKs), "x-api-key" (Anthropic SDKs) or "api-key" (Azure OpenAI SDKs), or "".
+func presentedKey(r *http.Request) string {
+	if v := r.Header.Get("Authorization"); v != "" {
+		if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") && len(v) <= 7+apikey.MaxLen {
+			return strings.TrimSpace(v[7:])
+		}
+		return ""
+	}
+	for _, name := range []string{"X-Api-Key", "Api-Key"} {
+		if v := r.Header.Get(name); v != "" && len(v) <= apikey.MaxLen {
+			return strings.TrimSpace(v)
+		}
 	}
 	return ""
 }
@@ -164,5 +261,6 @@ func bearer(r *http.Request) string {
 var (
 	_ caddy.Provisioner           = (*Handler)(nil)
 	_ caddy.Validator             = (*Handler)(nil)
+	_ caddy.CleanerUpper          = (*Handler)(nil)
 	_ caddyhttp.MiddlewareHandler = (*Handler)(nil)
 )

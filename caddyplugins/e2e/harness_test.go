@@ -85,6 +85,7 @@ func startGatewayWith(t testing.TB, caddyfilePath string, cs configSet, env ...s
 	t.Setenv("AIGW_MODELS", filepath.Join(configs, "models.yaml"))
 	t.Setenv("AIGW_PROVIDERS", filepath.Join(configs, "providers.yaml"))
 	t.Setenv("AIGW_ROUTING_RULES", filepath.Join(configs, "routing_rules.yaml"))
+	t.Setenv("AIGW_GUARDRAILS", filepath.Join(repoRoot, "configs", "guardrails.yaml"))
 	t.Setenv("OPENAI_BASE_URL", upstream.URL+"/v1")
 	t.Setenv("OPENAI_API_KEY", upstreamKey)
 	t.Setenv("FAKE_BASE_URL", upstream.URL+"/v1")

@@ -257,6 +257,12 @@ func (h *Handler) record(st *state.Request, v verdict) {
 	if cur := guard.Action(st.GuardrailAction); cur == "" || guard.Action(act).Stronger(cur) {
 		st.GuardrailAction = string(act)
 	}
+	for id, n := range v.counts {
+		if st.GuardrailFindings == nil {
+			st.GuardrailFindings = map[string]int{}
+		}
+		st.GuardrailFindings[id] += n
+	}
 	h.logger.Info("guardrail acted", zap.String("request_id", st.ID), zap.String("action", string(act)),
 		zap.Strings("detectors", v.detectors), zap.Any("counts", v.counts))
 }

@@ -1,36 +1,28 @@
 package route
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/apierr"
 	"github.com/aigw/aigw/internal/catalog"
+	"github.com/aigw/aigw/internal/oai"
+	"github.com/aigw/aigw/internal/providers"
 )
 
-// resolve finds the model a request names and checks it can serve capability.
-func (h *Handler) resolve(st *state.Request, name, capability string) (*catalog.Model, *catalog.Provider, *apierr.Error) {
-	m, err := h.catalog.Resolve(name)
+// route finds the route a request names, or answers 404.
+func (h *Handler) route(w http.ResponseWriter, r *http.Request, st *state.Request, name string) *catalog.Route {
+	rt, err := h.catalog.Route(name)
 	if err != nil {
-		return nil, nil, apierr.Newf(http.StatusNotFound, "model_not_found",
-			"The model `%s` does not exist or you do not have access to it.", name).WithParam("model")
+		state.WriteError(w, r, apierr.Newf(http.StatusNotFound, "model_not_found",
+			"The model `%s` does not exist or you do not have access to it.", name).WithParam("model"))
+		return nil
 	}
-	if !m.Has(capability) {
-		return nil, nil, apierr.Newf(http.StatusBadRequest, "unsupported_model",
-			"The model `%s` does not support %s.", name, capability).WithParam("model")
-	}
-	p := h.catalog.Provider(m.Provider)
-	if ok, why := h.servable(p); !ok {
-		return nil, nil, apierr.New(http.StatusServiceUnavailable, "provider_unavailable", why)
-	}
-	st.Model, st.RequestedModel, st.Provider = m, name, p.Name
-	st.Deployment = p.Name + "/" + m.Upstream
-	return m, p, nil
+	st.RequestedModel = name
+	return rt
 }
 
 func (h *Handler) chat(w http.ResponseWriter, r *http.Request, st *state.Request) error {
@@ -40,20 +32,97 @@ func (h *Handler) chat(w http.ResponseWriter, r *http.Request, st *state.Request
 		return nil
 	}
 	st.Stream = req.Stream
-	m, p, e := h.resolve(st, req.Model, catalog.CapChat)
-	if e != nil {
-		state.WriteError(w, r, e)
+	rt := h.route(w, r, st, req.Model)
+	if rt == nil {
 		return nil
 	}
-	setRouteHeaders(w, p, m)
-	st.Attempts++
-	ctx, cancel := h.callContext(r, p)
-	defer cancel(nil)
-	if p.Type == catalog.TypeMock {
-		return mockChat(ctx, w, p, req, m.ID, st)
+	c := &chatCall{h: h, w: w, r: r, st: st, req: req}
+	return h.run(w, r, st, rt, catalog.CapChat, c.call)
+}
+
+// chatCall is one chat request's calls: the body and its full decoding are
+// read once and shared by every attempt.
+type chatCall struct {
+	h    *Handler
+	w    http.ResponseWriter
+	r    *http.Request
+	st   *state.Request
+	req  *oai.ChatRequest
+	full *providers.Request
+}
+
+func (c *chatCall) call(ctx context.Context, m *catalog.Model, p *catalog.Provider, started func()) outcome {
+	switch p.Type {
+	case catalog.TypeMock:
+		started()
+		err := mockChat(ctx, c.w, p, c.req, m.ID, c.st)
+		return outcome{written: true, err: err}
+	case catalog.TypeAnthropic, catalog.TypeGemini:
+		if c.full == nil {
+			body, _ := c.st.Body(c.r, c.h.bodyLimit)
+			full, err := providers.ParseRequest(body)
+			if err != nil {
+				return outcome{e: apierr.New(http.StatusBadRequest, "invalid_json", "We could not parse the JSON body of your request.")}
+			}
+			c.full = full
+		}
+		return c.h.translatedChat(ctx, c.w, c.st, m, p, c.full, started)
 	}
+	return c.h.openAIChat(ctx, c.w, c.r, c.st, m, p, c.req, started)
+}
+
+// openAIChat calls an OpenAI-family provider (OpenAI, Azure OpenAI, local
+// OpenAI-compatible servers) with the client's body, the model renamed and,
+// for a stream whose client did not ask for usage, usage asked for and hidden.
+func (h *Handler) openAIChat(ctx context.Context, w http.ResponseWriter, r *http.Request, st *state.Request,
+	m *catalog.Model, p *catalog.Provider, req *oai.ChatRequest, started func()) outcome {
 	body, _ := st.Body(r, h.bodyLimit)
-	return h.forward(ctx, w, r, p, m, st, "/chat/completions", body, req.Stream)
+	hideUsage := req.Stream && (req.StreamOptions == nil || !req.StreamOptions.IncludeUsage)
+	if m.Upstream != st.RequestedModel || hideUsage {
+		rename := m.Upstream
+		if rename == st.RequestedModel {
+			rename = "" // keep the model; only ask for usage
+		}
+		var err error
+		if body, err = rewriteBody(body, rename, hideUsage); err != nil {
+			return outcome{e: apierr.New(http.StatusBadRequest, "invalid_json", "We could not parse the JSON body of your request."), err: err}
+		}
+	}
+	u := h.upstreams[p.Name]
+	sent := time.Now()
+	resp, e, err := u.send(ctx, u.endpointURL(m, "/chat/completions"), body, st.ID)
+	if e == nil && err != nil {
+		return outcome{err: errClientGone}
+	}
+	if e != nil {
+		return outcome{e: e, err: err}
+	}
+	started()
+	defer resp.Body.Close()
+	written, err := relayAnswer(w, resp, req.Stream, hideUsage, st)
+	o := h.ended(ctx, w, st, p, written, err, sent)
+	if req.Stream && written && o.err != nil && !errors.Is(o.err, errClientGone) {
+		// End a possibly partial event first, then say what happened.
+		w.Write([]byte("\n\n")) //nolint:errcheck // the stream is over either way
+		writeStreamError(w, http.NewResponseController(w), p, nil)
+	}
+	return o
+}
+
+// ended classifies how relaying an accepted answer ended.
+func (h *Handler) ended(ctx context.Context, w http.ResponseWriter, st *state.Request, p *catalog.Provider, written bool, err error, sent time.Time) outcome {
+	o := outcome{written: written, err: err}
+	if !st.FirstByte.IsZero() {
+		o.ttft = st.FirstByte.Sub(sent)
+	}
+	if err != nil && errors.Is(context.Cause(ctx), errClientGone) {
+		o.err = errClientGone
+		return o
+	}
+	if err != nil && !written {
+		o.e = apierr.Newf(http.StatusBadGateway, providers.CodeStreamCut, "The provider %q broke off its answer.", p.Name)
+	}
+	return o
 }
 
 func (h *Handler) embeddings(w http.ResponseWriter, r *http.Request, st *state.Request) error {
@@ -62,20 +131,41 @@ func (h *Handler) embeddings(w http.ResponseWriter, r *http.Request, st *state.R
 		state.WriteError(w, r, e)
 		return nil
 	}
-	m, p, e := h.resolve(st, req.Model, catalog.CapEmbeddings)
-	if e != nil {
-		state.WriteError(w, r, e)
+	rt := h.route(w, r, st, req.Model)
+	if rt == nil {
 		return nil
 	}
-	setRouteHeaders(w, p, m)
-	st.Attempts++
-	ctx, cancel := h.callContext(r, p)
-	defer cancel(nil)
-	if p.Type == catalog.TypeMock {
-		return mockEmbeddings(ctx, w, p, req, m, st)
-	}
-	body, _ := st.Body(r, h.bodyLimit)
-	return h.forward(ctx, w, r, p, m, st, "/embeddings", body, false)
+	return h.run(w, r, st, rt, catalog.CapEmbeddings, func(ctx context.Context, m *catalog.Model, p *catalog.Provider, started func()) outcome {
+		switch p.Type {
+		case catalog.TypeMock:
+			started()
+			return outcome{written: true, err: mockEmbeddings(ctx, w, p, req, m, st)}
+		case catalog.TypeGemini:
+			return h.geminiEmbeddings(ctx, w, st, m, p, req, started)
+		case catalog.TypeAnthropic:
+			return outcome{e: apierr.Newf(http.StatusBadRequest, "unsupported_model", "The model `%s` does not support embeddings.", m.ID).WithParam("model")}
+		}
+		body, _ := st.Body(r, h.bodyLimit)
+		if m.Upstream != st.RequestedModel {
+			var err error
+			if body, err = renameModel(body, m.Upstream); err != nil {
+				return outcome{e: apierr.New(http.StatusBadRequest, "invalid_json", "We could not parse the JSON body of your request."), err: err}
+			}
+		}
+		u := h.upstreams[p.Name]
+		sent := time.Now()
+		resp, e, err := u.send(ctx, u.endpointURL(m, "/embeddings"), body, st.ID)
+		if e == nil && err != nil {
+			return outcome{err: errClientGone}
+		}
+		if e != nil {
+			return outcome{e: e, err: err}
+		}
+		started()
+		defer resp.Body.Close()
+		written, err := relayAnswer(w, resp, false, false, st)
+		return h.ended(ctx, w, st, p, written, err, sent)
+	})
 }
 
 // callContext bounds the provider call by the provider's timeout and ends it
@@ -89,51 +179,4 @@ func (h *Handler) callContext(r *http.Request, p *catalog.Provider) (context.Con
 	}
 	stop := context.AfterFunc(r.Context(), func() { cancel(errClientGone) })
 	return ctx, func(err error) { stop(); cancel(err) }
-}
-
-func setRouteHeaders(w http.ResponseWriter, p *catalog.Provider, m *catalog.Model) {
-	w.Header().Set("X-Aigw-Provider", p.Name)
-	w.Header().Set("X-Aigw-Model", m.ID)
-}
-
-// forward sends the request body to the provider, with the model renamed to
-// the provider's name for it, and relays the answer.
-func (h *Handler) forward(ctx context.Context, w http.ResponseWriter, r *http.Request, p *catalog.Provider, m *catalog.Model,
-	st *state.Request, path string, body []byte, stream bool) error {
-	if m.Upstream != st.RequestedModel {
-		var err error
-		if body, err = renameModel(body, m.Upstream); err != nil {
-			return fmt.Errorf("renaming model: %w", err)
-		}
-	}
-	resp, e, err := h.upstreams[p.Name].post(ctx, path, body, st.ID)
-	if e != nil {
-		state.WriteError(w, r, e)
-		return err
-	}
-	if err != nil { // client gone: nothing to write
-		return errClientGone
-	}
-	defer resp.Body.Close()
-	err = relay(w, resp, stream, st)
-	if err != nil && errors.Is(context.Cause(ctx), errClientGone) {
-		return errClientGone
-	}
-	return err
-}
-
-// renameModel sets the "model" field of a JSON object body.
-func renameModel(body []byte, model string) ([]byte, error) {
-	var obj map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&obj); err != nil {
-		return nil, err
-	}
-	name, err := json.Marshal(model)
-	if err != nil {
-		return nil, err
-	}
-	obj["model"] = name
-	return json.Marshal(obj)
 }

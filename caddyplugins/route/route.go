@@ -1,8 +1,12 @@
 // Package route is the aigw_route handler: the end of the chain. It serves the
 // OpenAI-compatible endpoints — chat completions (plain and streamed),
-// embeddings and models — by resolving the requested model in the catalog and
-// calling the provider that serves it, or answering in process for a mock
-// provider.
+// embeddings and models — by resolving the requested model, alias or group
+// in the catalog and calling a deployment that serves it: OpenAI, Azure
+// OpenAI and OpenAI-compatible servers with the client's body, Anthropic and
+// Gemini through translators (internal/providers), a mock in process. Per the
+// routing rules it picks deployments by strategy, retries with jittered
+// backoff, falls back, and cools failing deployments down, node-wide and
+// through Redis when the aigw app has a client.
 package route
 
 import (
@@ -38,6 +42,9 @@ type Handler struct {
 	upstreams map[string]*upstream
 	models    modelList
 	logger    *zap.Logger
+	bal       *balancer
+	keys      map[*catalog.Model]string
+	shared    *sharedCooldowns
 }
 
 // CaddyModule returns the Caddy module information.
@@ -59,11 +66,23 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	}
 	h.upstreams = map[string]*upstream{}
 	for _, p := range h.catalog.Providers() {
-		if p.Type == catalog.TypeOpenAI || p.Type == catalog.TypeOpenAICompatible {
+		if p.Type != catalog.TypeMock {
 			h.upstreams[p.Name] = newUpstream(p, h.MaxIdleConnsPerProvider)
 		}
 	}
+	h.bal = nodeBalancer
+	h.keys = make(map[*catalog.Model]string, len(h.catalog.Models()))
+	for _, m := range h.catalog.Models() {
+		h.keys[m] = h.deploymentKey(m)
+	}
 	h.models = newModelList(h.catalog, h.servable)
+	if rdb := a.Redis(); rdb != nil {
+		keys := make([]string, 0, len(h.keys))
+		for _, k := range h.keys {
+			keys = append(keys, k)
+		}
+		h.shared = shareCooldowns(rdb, h.bal, keys, h.logger)
+	}
 	return nil
 }
 
@@ -75,8 +94,11 @@ func (h *Handler) Validate() error {
 	return nil
 }
 
-// Cleanup closes idle provider connections.
+// Cleanup closes idle provider connections and stops sharing cool-downs.
 func (h *Handler) Cleanup() error {
+	if h.shared != nil {
+		h.shared.stop()
+	}
 	for _, u := range h.upstreams {
 		u.close()
 	}

@@ -9,16 +9,16 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/apierr"
 	"github.com/aigw/aigw/internal/catalog"
+	"github.com/aigw/aigw/internal/providers/anthropic"
+	"github.com/aigw/aigw/internal/providers/gemini"
 )
 
-// upstream calls one OpenAI-compatible provider.
+// upstream calls one provider over HTTP.
 type upstream struct {
 	provider *catalog.Provider
 	base     string // base URL without trailing slash
@@ -51,19 +51,37 @@ func (u *upstream) close() { u.client.CloseIdleConnections() }
 // errClientGone means the client went away; nothing can be written to it.
 var errClientGone = errors.New("client disconnected")
 
-// post sends body to path (e.g. "/chat/completions") and returns the response
-// when the provider accepted the call. A refusal or failure becomes the
-// OpenAI-style error for the client; errClientGone when the client left.
-func (u *upstream) post(ctx context.Context, path string, body []byte, requestID string) (*http.Response, *apierr.Error, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.base+path, bytes.NewReader(body))
+// errAttemptTimeout ends an attempt whose first byte took longer than the
+// route's attempt_timeout.
+var errAttemptTimeout = errors.New("attempt timed out before the first byte")
+
+// send posts body to url with the provider's credentials and returns the
+// response when the provider accepted the call. A refusal or failure becomes
+// the OpenAI-style error for the client (nil when the client left), with the
+// cause as error.
+func (u *upstream) send(ctx context.Context, url string, body []byte, requestID string) (*http.Response, *apierr.Error, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return nil, nil, fmt.Errorf("building upstream request: %w", err)
+		return nil, apierr.New(http.StatusBadGateway, "upstream_unreachable", "The provider could not be called."), fmt.Errorf("building upstream request: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json, text/event-stream")
-	req.Header.Set("X-Request-Id", requestID)
-	if u.provider.APIKey != "" {
-		req.Header.Set("Authorization", "Bearer "+u.provider.APIKey)
+	h := req.Header
+	h.Set("Content-Type", "application/json")
+	h.Set("Accept", "application/json, text/event-stream")
+	h.Set("X-Request-Id", requestID)
+	if key := u.provider.APIKey; key != "" {
+		switch u.provider.Type {
+		case catalog.TypeAzure:
+			h.Set("Api-Key", key)
+		case catalog.TypeAnthropic:
+			h.Set("X-Api-Key", key)
+		case catalog.TypeGemini:
+			h.Set("X-Goog-Api-Key", key)
+		default:
+			h.Set("Authorization", "Bearer "+key)
+		}
+	}
+	if u.provider.Type == catalog.TypeAnthropic {
+		h.Set("Anthropic-Version", anthropic.Version)
 	}
 	resp, err := u.client.Do(req)
 	if err != nil {
@@ -71,9 +89,29 @@ func (u *upstream) post(ctx context.Context, path string, body []byte, requestID
 	}
 	if resp.StatusCode/100 != 2 {
 		defer resp.Body.Close()
-		return nil, u.statusError(resp), fmt.Errorf("provider %s answered %d", u.provider.Name, resp.StatusCode)
+		return nil, u.failure(resp), fmt.Errorf("provider %s answered %d", u.provider.Name, resp.StatusCode)
 	}
 	return resp, nil, nil
+}
+
+// failure normalises a provider's non-2xx answer for its type.
+func (u *upstream) failure(resp *http.Response) *apierr.Error {
+	var e *apierr.Error
+	switch u.provider.Type {
+	case catalog.TypeAnthropic, catalog.TypeGemini:
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		if u.provider.Type == catalog.TypeAnthropic {
+			e = anthropic.Error(u.provider.Name, u.provider.APIKey, resp.StatusCode, raw)
+		} else {
+			e = gemini.Error(u.provider.Name, u.provider.APIKey, resp.StatusCode, raw)
+		}
+	default:
+		return u.statusError(resp)
+	}
+	if e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable {
+		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"))
+	}
+	return e
 }
 
 // transportError classifies a failed call: client gone, timeout (504) or
@@ -83,7 +121,8 @@ func (u *upstream) transportError(ctx context.Context, err error) *apierr.Error 
 		return nil
 	}
 	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() ||
+		errors.Is(context.Cause(ctx), errAttemptTimeout) {
 		return apierr.Newf(http.StatusGatewayTimeout, "upstream_timeout",
 			"The provider %q did not answer in time.", u.provider.Name)
 	}
@@ -162,72 +201,4 @@ func parseRetryAfter(v string) time.Duration {
 		}
 	}
 	return 0
-}
-
-// relay copies a provider's answer to the client and records in st when the
-// first byte went out and the usage the provider reported. Streams are
-// flushed as each read returns, so every event reaches the client as the
-// provider sends it.
-func relay(w http.ResponseWriter, resp *http.Response, stream bool, st *state.Request) error {
-	h := w.Header()
-	h.Set("Content-Type", resp.Header.Get("Content-Type"))
-	if id := resp.Header.Get("X-Request-Id"); id != "" {
-		h.Set("X-Request-Id", id)
-	}
-	if !stream {
-		return relayWhole(w, resp, st)
-	}
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(resp.StatusCode)
-	rc := http.NewResponseController(w)
-	var watch sseUsage
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		if n > 0 {
-			if st.FirstByte.IsZero() {
-				st.FirstByte = time.Now()
-			}
-			watch.observe(buf[:n])
-			if _, werr := w.Write(buf[:n]); werr != nil {
-				return werr
-			}
-			if ferr := rc.Flush(); ferr != nil {
-				return ferr
-			}
-		}
-		if err == io.EOF {
-			st.Usage = watch.usage
-			return nil
-		}
-		if err != nil {
-			st.Usage = watch.usage
-			return err
-		}
-	}
-}
-
-// relayWhole reads a non-streamed answer (up to maxBufferedAnswer), takes its
-// usage, and sends it with its length.
-func relayWhole(w http.ResponseWriter, resp *http.Response, st *state.Request) error {
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBufferedAnswer+1))
-	if err != nil {
-		return err
-	}
-	if len(body) > maxBufferedAnswer {
-		w.WriteHeader(resp.StatusCode)
-		st.FirstByte = time.Now()
-		if _, err := w.Write(body); err != nil {
-			return err
-		}
-		_, err = io.Copy(w, resp.Body)
-		return err
-	}
-	st.Usage, _ = usageFromBody(body)
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(resp.StatusCode)
-	st.FirstByte = time.Now()
-	_, err = w.Write(body)
-	return err
 }

@@ -11,8 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
+
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 
 	"github.com/aigw/aigw/internal/apierr"
 	"github.com/aigw/aigw/internal/catalog"
@@ -68,6 +71,9 @@ type Request struct {
 	// GuardrailAction is the strongest guardrail action taken (block, redact,
 	// flag), or "" when no guardrail acted.
 	GuardrailAction string
+	// GuardrailFindings counts the guardrail's findings by detector id, for
+	// the audit trail: types and counts, never values.
+	GuardrailFindings map[string]int
 
 	body      []byte
 	bodyRead  bool
@@ -103,6 +109,19 @@ func newID() string {
 		out[5+2*i] = hex[c&0xf]
 	}
 	return string(out)
+}
+
+// ClientIP returns the caller's address as Caddy determined it (trusted
+// proxies considered), or the connection's remote host.
+func ClientIP(r *http.Request) string {
+	if v, ok := caddyhttp.GetVar(r.Context(), caddyhttp.ClientIPVarKey).(string); ok && v != "" {
+		return v
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // WriteError answers the request with e and records its code in the state,

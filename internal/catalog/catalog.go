@@ -22,6 +22,7 @@ type Catalog struct {
 	ordered   []*Model
 	providers map[string]*Provider
 	aliases   map[string]string
+	routes    map[string]*Route
 }
 
 // Paths names the three configuration files.
@@ -58,23 +59,52 @@ func Load(p Paths, getenv func(string) string) (*Catalog, error) {
 	for _, m := range models {
 		c.models[m.ID] = m
 	}
-	rules, err := loadRoutingRules(p.RoutingRules, c.models)
+	rules, routes, err := loadRoutingRules(p.RoutingRules, c.models)
 	if err != nil {
 		return nil, err
 	}
-	c.aliases = rules.Aliases
+	c.aliases, c.routes = rules.Aliases, routes
 	return c, nil
 }
 
-// Resolve returns the model that name refers to, following aliases.
+// Resolve returns the model that name refers to, following aliases; for a
+// group it returns the group's first deployment.
 func (c *Catalog) Resolve(name string) (*Model, error) {
 	if m, ok := c.models[name]; ok {
 		return m, nil
 	}
+	rt, err := c.Route(name)
+	if err != nil {
+		return nil, err
+	}
+	return rt.Deployments[0].Model, nil
+}
+
+// Route returns the route that name refers to (a model, an alias of one, or
+// a group), with its deployments, strategy, fallbacks and policy.
+func (c *Catalog) Route(name string) (*Route, error) {
+	if rt, ok := c.routes[name]; ok {
+		return rt, nil
+	}
 	if target, ok := c.aliases[name]; ok {
-		return c.models[target], nil
+		return c.routes[target], nil
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownModel, name)
+}
+
+// RouteNamed returns the route of a model or group id (no alias), or nil.
+func (c *Catalog) RouteNamed(id string) *Route { return c.routes[id] }
+
+// Groups returns the names of the routing groups, sorted.
+func (c *Catalog) Groups() []string {
+	var out []string
+	for name, rt := range c.routes {
+		if _, model := c.models[name]; !model {
+			out = append(out, rt.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Models returns every model in file order.

@@ -36,6 +36,10 @@ type Model struct {
 	InputRate, CachedInputRate, OutputRate money.Rate
 	// Capabilities lists what the model can do (chat, embeddings, tools, vision, json).
 	Capabilities []string
+	// DropParams makes the router silently drop request parameters the
+	// model's provider cannot honour (seed, logprobs, ...) instead of
+	// answering 400 naming them.
+	DropParams bool
 }
 
 // Has reports whether the model has capability c.
@@ -70,6 +74,7 @@ type modelYAML struct {
 	CachedPrice     string   `yaml:"cached_input_price"`
 	OutputPrice     string   `yaml:"output_price"`
 	Capabilities    []string `yaml:"capabilities"`
+	DropParams      bool     `yaml:"drop_params"`
 }
 
 func loadModels(path string, providers map[string]*Provider) ([]*Model, error) {
@@ -106,7 +111,7 @@ func buildModel(y modelYAML, providers map[string]*Provider) (*Model, error) {
 	m := &Model{
 		ID: y.ID, Provider: y.Provider, Upstream: y.Upstream,
 		ContextWindow: y.ContextWindow, MaxOutputTokens: y.MaxOutputTokens,
-		Dimensions: y.Dimensions, Capabilities: y.Capabilities,
+		Dimensions: y.Dimensions, Capabilities: y.Capabilities, DropParams: y.DropParams,
 	}
 	if m.Upstream == "" {
 		m.Upstream = m.ID

@@ -45,6 +45,9 @@ type Provider struct {
 	ConnectTimeout time.Duration
 	// ResponseHeaderTimeout bounds the wait for the first byte of the answer.
 	ResponseHeaderTimeout time.Duration
+	// APIVersion is the api-version query parameter sent to Azure OpenAI
+	// (type azure only; default 2024-10-21).
+	APIVersion string
 	// MockLatency is the delay of a mock provider before it answers.
 	MockLatency time.Duration
 	// MockChunkDelay is the delay of a mock provider between streamed chunks.
@@ -80,7 +83,14 @@ type providerYAML struct {
 	ResponseHeaderTimeout string `yaml:"response_header_timeout"`
 	Latency               string `yaml:"latency"`
 	ChunkDelay            string `yaml:"chunk_delay"`
+	APIVersion            string `yaml:"api_version"`
 }
+
+// DefaultAzureAPIVersion is the Azure OpenAI api-version used when a provider
+// of type azure sets none: the current GA version of the data-plane API.
+const DefaultAzureAPIVersion = "2024-10-21"
+
+var apiVersionRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(-preview)?$`)
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
@@ -159,6 +169,18 @@ func buildProvider(name string, y providerYAML, getenv func(string) string) (*Pr
 	}
 	if y.Type != TypeMock && (y.Latency != "" || y.ChunkDelay != "") {
 		return nil, fmt.Errorf("latency and chunk_delay apply only to type mock")
+	}
+	if y.APIVersion != "" && y.Type != TypeAzure {
+		return nil, fmt.Errorf("api_version %q applies only to type azure", y.APIVersion)
+	}
+	if y.Type == TypeAzure {
+		p.APIVersion = y.APIVersion
+		if p.APIVersion == "" {
+			p.APIVersion = DefaultAzureAPIVersion
+		}
+		if !apiVersionRE.MatchString(p.APIVersion) {
+			return nil, fmt.Errorf("api_version %q: want a date such as 2024-10-21, perhaps with -preview", y.APIVersion)
+		}
 	}
 	return p, nil
 }

@@ -25,16 +25,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := parseFault(req.Model)
-	if f.hang {
-		<-r.Context().Done()
-		s.cancelled.Add(1)
-		return
-	}
-	if !s.wait(r, f.delay) {
-		return
-	}
-	if f.status != 0 {
-		writeError(w, f.status, "fake_fault", fmt.Sprintf("fake provider fault %d", f.status))
+	if !s.preamble(w, r, f, req.Model, openAIFaults) {
 		return
 	}
 	a := mockllm.Chat(&req)
@@ -47,6 +38,19 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 	includeUsage := req.StreamOptions != nil && req.StreamOptions.IncludeUsage
 	s.stream(w, r, mockllm.Chunks(&a, id, req.Model, created, includeUsage), f)
+}
+
+// openAIFaults writes the OpenAI form of the fault errors.
+func openAIFaults(w http.ResponseWriter, status int, f fault) {
+	switch {
+	case f.context:
+		writeError(w, http.StatusBadRequest, "context_length_exceeded",
+			"This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.")
+	case f.overloaded:
+		writeError(w, http.StatusServiceUnavailable, "overloaded", "The server is overloaded.")
+	default:
+		writeError(w, status, "fake_fault", fmt.Sprintf("fake provider fault %d", status))
+	}
 }
 
 func (s *Server) stream(w http.ResponseWriter, r *http.Request, chunks []*oai.ChatChunk, f fault) {

@@ -1,13 +1,23 @@
-// Package fakeprovider is an HTTP server that speaks OpenAI's wire format
-// (chat completions with SSE streaming, embeddings, models) with deterministic
-// answers from mockllm, for tests and benchmarks. Faults are chosen by the
-// upstream model name, so a test configures them in its models.yaml:
+// Package fakeprovider is an HTTP server that speaks the wire formats of
+// OpenAI (chat completions with SSE streaming, embeddings, models), Anthropic
+// (POST /v1/messages, its SSE events included) and Gemini
+// (models/{model}:generateContent, :streamGenerateContent as SSE with alt=sse
+// or as a streamed JSON array, :embedContent, :batchEmbedContents, under /v1/
+// and /v1beta/) with deterministic answers from mockllm, for tests and
+// benchmarks. Each API checks its own credential header (Authorization:
+// Bearer, x-api-key, x-goog-api-key). Faults are chosen by the upstream model
+// name, so a test configures them in its models.yaml:
 //
-//	fake-status-<code>       answer with that HTTP status and an OpenAI error body
+//	fake-status-<code>       answer with that HTTP status and the API's error body (429 and 503 with Retry-After: 1)
 //	fake-delay-<duration>    wait before answering (e.g. fake-delay-2s)
 //	fake-slowstream-<dur>    wait that long between streamed chunks
 //	fake-hang                never answer; return when the client goes away
 //	fake-cut                 stream half of the chunks, then drop the connection
+//	fake-flaky-<n>           fail with 500 the first n calls of this model, then answer
+//	fake-overloaded          Anthropic overloaded_error (529) / Gemini UNAVAILABLE (503)
+//	fake-context             the API's "prompt is too long" error (400)
+//	fake-streamerror         start a stream, then send the API's error event before any content
+//	fake-thinking            answer with reasoning (thinking blocks, thought parts) before the text
 package fakeprovider
 
 import (
@@ -34,8 +44,9 @@ type Server struct {
 	requests  atomic.Int64
 	cancelled atomic.Int64
 
-	mu   sync.Mutex
-	last Recorded
+	mu    sync.Mutex
+	last  Recorded
+	calls map[string]int // calls per model name, for fake-flaky
 }
 
 // Recorded is what the server saw of the last request.
@@ -47,10 +58,16 @@ type Recorded struct {
 
 // New returns a Server; mount it at the root (its paths start with /v1/).
 func New(apiKey string) *Server {
-	s := &Server{APIKey: apiKey, Dimensions: 8, mux: http.NewServeMux()}
+	s := &Server{APIKey: apiKey, Dimensions: 8, mux: http.NewServeMux(), calls: map[string]int{}}
 	s.mux.HandleFunc("POST /v1/chat/completions", s.chat)
 	s.mux.HandleFunc("POST /v1/embeddings", s.embeddings)
 	s.mux.HandleFunc("GET /v1/models", s.models)
+	s.mux.HandleFunc("POST /v1/messages", s.anthropic)
+	s.mux.HandleFunc("POST /v1/models/{action}", s.gemini)
+	s.mux.HandleFunc("POST /v1beta/models/{action}", s.gemini)
+	// Azure OpenAI: the deployment is in the path, the model in the body.
+	s.mux.HandleFunc("POST /openai/deployments/{deployment}/chat/completions", s.chat)
+	s.mux.HandleFunc("POST /openai/deployments/{deployment}/embeddings", s.embeddings)
 	return s
 }
 
@@ -69,11 +86,52 @@ func (s *Server) Last() Recorded {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
-	if s.APIKey != "" && r.Header.Get("Authorization") != "Bearer "+s.APIKey {
-		writeError(w, http.StatusUnauthorized, "invalid_api_key", "Incorrect API key provided.")
+	if s.APIKey != "" && !s.authorized(r) {
+		switch api(r) {
+		case "anthropic":
+			writeAnthropicError(w, http.StatusUnauthorized, "authentication_error", "invalid x-api-key")
+		case "gemini":
+			writeGeminiError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.")
+		default:
+			writeError(w, http.StatusUnauthorized, "invalid_api_key", "Incorrect API key provided.")
+		}
 		return
 	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// api names the API a request path belongs to.
+func api(r *http.Request) string {
+	switch p := r.URL.Path; {
+	case p == "/v1/messages":
+		return "anthropic"
+	case strings.Contains(p, ":"):
+		return "gemini"
+	case strings.HasPrefix(p, "/openai/deployments/"):
+		return "azure"
+	}
+	return "openai"
+}
+
+// authorized checks the credential header of the request's API.
+func (s *Server) authorized(r *http.Request) bool {
+	switch api(r) {
+	case "anthropic":
+		return r.Header.Get("X-Api-Key") == s.APIKey && r.Header.Get("Anthropic-Version") != ""
+	case "gemini":
+		return r.Header.Get("X-Goog-Api-Key") == s.APIKey || r.URL.Query().Get("key") == s.APIKey
+	case "azure":
+		return r.Header.Get("Api-Key") == s.APIKey && r.URL.Query().Get("api-version") != ""
+	}
+	return r.Header.Get("Authorization") == "Bearer "+s.APIKey
+}
+
+// flaky reports whether this call of model should fail: the first n calls do.
+func (s *Server) flaky(model string, n int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls[model]++
+	return s.calls[model] <= n
 }
 
 func (s *Server) record(r *http.Request, body []byte) {
@@ -84,16 +142,29 @@ func (s *Server) record(r *http.Request, body []byte) {
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
+	retryAfter(w, status)
 	w.WriteHeader(status)
 	fmt.Fprintf(w, `{"error":{"message":%q,"type":"fake_error","param":null,"code":%q}}`, msg, code)
 }
 
+// retryAfter asks rate-limited and overloaded callers to wait a second.
+func retryAfter(w http.ResponseWriter, status int) {
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable || status == 529 {
+		w.Header().Set("Retry-After", "1")
+	}
+}
+
 // fault is what the model name asks the server to do.
 type fault struct {
-	status     int
-	delay      time.Duration
-	chunkDelay time.Duration
-	hang, cut  bool
+	status      int
+	delay       time.Duration
+	chunkDelay  time.Duration
+	hang, cut   bool
+	flaky       int
+	overloaded  bool
+	context     bool
+	streamError bool
+	thinking    bool
 }
 
 func parseFault(model string) fault {
@@ -114,6 +185,16 @@ func parseFault(model string) fault {
 		f.hang = true
 	case "cut":
 		f.cut = true
+	case "flaky":
+		f.flaky, _ = strconv.Atoi(arg)
+	case "overloaded":
+		f.overloaded = true
+	case "context":
+		f.context = true
+	case "streamerror":
+		f.streamError = true
+	case "thinking":
+		f.thinking = true
 	}
 	return f
 }

@@ -2,11 +2,24 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"path"
+	"regexp"
 	"time"
 
 	"github.com/aigw/aigw/internal/apikey"
+	"github.com/aigw/aigw/internal/money"
 )
+
+// Limits are per-minute, concurrency and monthly budget limits of a key, user
+// or tenant as the database holds them. Zero fields are unset (the gateway's
+// defaults apply); HasBudget tells a budget of zero from no budget.
+type Limits struct {
+	RPM, TPM, Concurrency int
+	Budget                money.Pico
+	HasBudget             bool
+}
 
 // KeyRecord is what the gateway needs to know about a presented API key: who
 // it belongs to and what it may do. It joins the key with its tenant and user.
@@ -25,6 +38,19 @@ type KeyRecord struct {
 	RevokedAt     time.Time // zero: not revoked
 	TenantActive  bool
 	UserActive    bool // true for a tenant-wide key
+	// Budget is the key's monthly budget (HasBudget false: none); the other
+	// key limits are the fields above.
+	Budget    money.Pico
+	HasBudget bool
+	// TenantLimits and UserLimits override the gateway's tenant and user defaults.
+	TenantLimits, UserLimits Limits
+	// Hash is the key's stored hash, so a cache can be invalidated by it.
+	Hash apikey.Hash
+}
+
+// KeyLimits returns the key's own limits.
+func (k *KeyRecord) KeyLimits() Limits {
+	return Limits{RPM: k.RPMLimit, TPM: k.TPMLimit, Concurrency: k.MaxConcurrent, Budget: k.Budget, HasBudget: k.HasBudget}
 }
 
 // Usable reports whether the key may be used at now, and if not why (for logs,
@@ -43,21 +69,57 @@ func (k *KeyRecord) Usable(now time.Time) (bool, string) {
 	return true, ""
 }
 
-// LookupKey finds the key stored under hash. It returns ErrNotFound for an
-// unknown key; revoked and expired keys are returned, for Usable to judge.
-func (s *Store) LookupKey(ctx context.Context, hash apikey.Hash) (*KeyRecord, error) {
-	const q = `
+// AllowsModel reports whether the key may use the model with the given id (or
+// alias): AllowedModels are path.Match globs such as "gpt-4o*"; an empty list
+// allows every model.
+func (k *KeyRecord) AllowsModel(ids ...string) bool {
+	if len(k.AllowedModels) == 0 {
+		return true
+	}
+	for _, g := range k.AllowedModels {
+		for _, id := range ids {
+			if ok, _ := path.Match(g, id); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ValidModelGlob reports whether g is a well-formed model glob.
+func ValidModelGlob(g string) bool {
+	_, err := path.Match(g, "")
+	return g != "" && err == nil
+}
+
+// picoSQL converts a numeric(18,6) USD column to picodollars, capped at the
+// range of money.Pico.
+func picoSQL(col string) string {
+	// least() skips NULLs, so test for NULL first.
+	return fmt.Sprintf("CASE WHEN %[1]s IS NULL THEN -1 ELSE (least(%[1]s, 9000000) * 1000000000000)::bigint END", col)
+}
+
+var lookupKeySQL = `
 SELECT k.id::text, k.tenant_id::text, t.slug, coalesce(k.user_id::text, ''), k.name, k.key_prefix,
        k.allowed_models, coalesce(k.rpm_limit, 0), coalesce(k.tpm_limit, 0), coalesce(k.max_concurrency, 0),
-       k.expires_at, k.revoked_at, t.status = 'active', coalesce(u.status = 'active', true)
+       k.expires_at, k.revoked_at, t.status = 'active', coalesce(u.status = 'active', true), ` + picoSQL("k.monthly_budget_usd") + `,
+       coalesce(t.rpm_limit, 0), coalesce(t.tpm_limit, 0), coalesce(t.max_concurrency, 0), ` + picoSQL("t.monthly_budget_usd") + `,
+       coalesce(u.rpm_limit, 0), coalesce(u.tpm_limit, 0), coalesce(u.max_concurrency, 0), ` + picoSQL("u.monthly_budget_usd") + `
 FROM api_keys k
 JOIN tenants t ON t.id = k.tenant_id
 LEFT JOIN users u ON u.id = k.user_id AND u.tenant_id = k.tenant_id
 WHERE k.key_hash = $1`
-	var r KeyRecord
+
+// LookupKey finds the key stored under hash. It returns ErrNotFound for an
+// unknown key; revoked and expired keys are returned, for Usable to judge.
+func (s *Store) LookupKey(ctx context.Context, hash apikey.Hash) (*KeyRecord, error) {
+	r := KeyRecord{Hash: hash}
 	var expires, revoked *time.Time
-	err := s.pool.QueryRow(ctx, q, hash[:]).Scan(&r.ID, &r.TenantID, &r.TenantSlug, &r.UserID, &r.Name, &r.Prefix,
-		&r.AllowedModels, &r.RPMLimit, &r.TPMLimit, &r.MaxConcurrent, &expires, &revoked, &r.TenantActive, &r.UserActive)
+	var kb, tb, ub int64
+	tl, ul := &r.TenantLimits, &r.UserLimits
+	err := s.pool.QueryRow(ctx, lookupKeySQL, hash[:]).Scan(&r.ID, &r.TenantID, &r.TenantSlug, &r.UserID, &r.Name, &r.Prefix,
+		&r.AllowedModels, &r.RPMLimit, &r.TPMLimit, &r.MaxConcurrent, &expires, &revoked, &r.TenantActive, &r.UserActive, &kb,
+		&tl.RPM, &tl.TPM, &tl.Concurrency, &tb, &ul.RPM, &ul.TPM, &ul.Concurrency, &ub)
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -67,6 +129,9 @@ WHERE k.key_hash = $1`
 	if revoked != nil {
 		r.RevokedAt = *revoked
 	}
+	r.Budget, r.HasBudget = money.Pico(max(kb, 0)), kb >= 0
+	tl.Budget, tl.HasBudget = money.Pico(max(tb, 0)), tb >= 0
+	ul.Budget, ul.HasBudget = money.Pico(max(ub, 0)), ub >= 0
 	return &r, nil
 }
 
@@ -77,11 +142,29 @@ type NewKey struct {
 	Name          string
 	AllowedModels []string
 	ExpiresAt     time.Time // zero: never
+	// RPM, TPM and Concurrency are per-key limits (0: the gateway's default).
+	RPM, TPM, Concurrency int
+	// BudgetUSD is a monthly budget in US dollars as a decimal string such as
+	// "250" or "99.50" (at most six decimals); empty for none.
+	BudgetUSD string
 }
+
+var usdPattern = regexp.MustCompile(`^[0-9]{1,12}(\.[0-9]{1,6})?$`)
+
+// ValidUSD reports whether s is a dollar amount NewKey and the tenant limits accept.
+func ValidUSD(s string) bool { return usdPattern.MatchString(s) }
 
 // CreateKey generates a key, stores its hash and returns the key itself, which
 // is never retrievable again, with its record.
 func (s *Store) CreateKey(ctx context.Context, nk NewKey) (string, *KeyRecord, error) {
+	if nk.BudgetUSD != "" && !ValidUSD(nk.BudgetUSD) {
+		return "", nil, fmt.Errorf("budget %q: want a dollar amount such as 250 or 99.50", nk.BudgetUSD)
+	}
+	for _, g := range nk.AllowedModels {
+		if !ValidModelGlob(g) {
+			return "", nil, fmt.Errorf("model pattern %q is not a valid glob", g)
+		}
+	}
 	key, err := apikey.Generate()
 	if err != nil {
 		return "", nil, err
@@ -96,9 +179,11 @@ func (s *Store) CreateKey(ctx context.Context, nk NewKey) (string, *KeyRecord, e
 		allowed = []string{}
 	}
 	const q = `
-INSERT INTO api_keys (tenant_id, user_id, name, key_hash, key_prefix, allowed_models, expires_at)
-VALUES ($1, nullif($2, '')::uuid, $3, $4, $5, $6, $7)`
-	if _, err := s.pool.Exec(ctx, q, nk.TenantID, nk.UserID, nk.Name, h[:], apikey.Display(key), allowed, expires); err != nil {
+INSERT INTO api_keys (tenant_id, user_id, name, key_hash, key_prefix, allowed_models, expires_at,
+                      rpm_limit, tpm_limit, max_concurrency, monthly_budget_usd)
+VALUES ($1, nullif($2, '')::uuid, $3, $4, $5, $6, $7, nullif($8, 0), nullif($9, 0), nullif($10, 0), nullif($11, '')::numeric)`
+	if _, err := s.pool.Exec(ctx, q, nk.TenantID, nk.UserID, nk.Name, h[:], apikey.Display(key), allowed, expires,
+		nk.RPM, nk.TPM, nk.Concurrency, nk.BudgetUSD); err != nil {
 		return "", nil, fmt.Errorf("creating API key: %w", err)
 	}
 	rec, err := s.LookupKey(ctx, h)
@@ -121,3 +206,6 @@ func (s *Store) RevokeKey(ctx context.Context, tenantID, keyID string) error {
 	}
 	return nil
 }
+
+// ErrAmbiguous is returned when a display prefix matches more than one key.
+var ErrAmbiguous = errors.New("matches more than one key")

@@ -1,0 +1,225 @@
+// Package meter is the aigw_meter handler: it sits right after aigw_auth,
+// times every authenticated request, and after the rest of the chain returns
+// records what happened — a usage row (tokens as reported and as estimated,
+// exact cost, latency, time to first token, status, refusal code, guardrail
+// outcome), Prometheus metrics, an access log line and audit events — all off
+// the request path: rows go to a bounded buffer written to PostgreSQL in COPY
+// batches, spooled to disk while the database is slow or down.
+//
+// It sets the headers X-Aigw-Request-Id, X-Aigw-Cost (US dollars, twelve
+// decimals; a trailer on streams, whose cost is known only at the end) and
+// X-Aigw-Overhead-Ms (time spent in the gateway before the answer's header,
+// provider excluded).
+package meter
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+
+	"github.com/aigw/aigw/caddyplugins/app"
+	"github.com/aigw/aigw/caddyplugins/state"
+	"github.com/aigw/aigw/internal/audit"
+	"github.com/aigw/aigw/internal/catalog"
+)
+
+func init() {
+	caddy.RegisterModule(Handler{})
+}
+
+// Handler meters gateway requests.
+type Handler struct {
+	// SpoolDir is where usage rows wait on disk while PostgreSQL is slow or
+	// down (default: <Caddy data dir>/aigw/usage-spool/<database hash>).
+	// Placeholders are expanded. Rows left there by a previous run are
+	// replayed at start.
+	SpoolDir string `json:"spool_dir,omitempty"`
+	// BufferSize bounds the usage rows held in memory (default 65536, about
+	// 30 MB); beyond it rows go straight to the spool.
+	BufferSize int `json:"buffer_size,omitempty"`
+	// BatchSize is the most rows per COPY (default 2000).
+	BatchSize int `json:"batch_size,omitempty"`
+	// FlushInterval is the longest a row waits before it is written
+	// (default 200ms).
+	FlushInterval caddy.Duration `json:"flush_interval,omitempty"`
+	// DisableAccessLog turns off the per-request access log line.
+	DisableAccessLog bool `json:"disable_access_log,omitempty"`
+	// DisableAuditRequests turns off the api.request audit event recorded
+	// for every request (security and configuration events stay on).
+	DisableAuditRequests bool `json:"disable_audit_requests,omitempty"`
+	// AbuseThreshold and AbuseWindow define rate-limit abuse: a key refused
+	// with 429 AbuseThreshold times within AbuseWindow raises one security
+	// audit event (defaults 50 and 1m).
+	AbuseThreshold int            `json:"abuse_threshold,omitempty"`
+	AbuseWindow    caddy.Duration `json:"abuse_window,omitempty"`
+	// AuditQueueSize bounds the audit events waiting to be written (default
+	// 10000); beyond it events are dropped, counted and logged.
+	AuditQueueSize int `json:"audit_queue_size,omitempty"`
+
+	dsn     string
+	shared  *sharedWriter
+	key     string
+	catalog *catalog.Catalog
+	abuse   *audit.BurstDetector
+	logger  *zap.Logger
+	access  *zap.Logger
+}
+
+// CaddyModule returns the Caddy module information.
+func (Handler) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{ID: "http.handlers.aigw_meter", New: func() caddy.Module { return new(Handler) }}
+}
+
+// Provision sets defaults, takes the shared usage writer (created on first
+// use and kept across reloads) and registers the metrics.
+func (h *Handler) Provision(ctx caddy.Context) error {
+	h.logger = ctx.Logger()
+	h.access = h.logger.Named("access")
+	a, err := app.Load(ctx)
+	if err != nil {
+		return err
+	}
+	h.catalog = a.Catalog()
+	repl := caddy.NewReplacer()
+	h.dsn = repl.ReplaceKnown(a.DatabaseURL, "")
+	h.setDefaults()
+	if h.dsn == "" {
+		return nil // Validate reports it
+	}
+	spool := repl.ReplaceKnown(h.SpoolDir, "")
+	if spool == "" {
+		spool = filepath.Join(caddy.AppDataDir(), "aigw", "usage-spool", dsnHash(h.dsn))
+	}
+	h.shared, h.key, err = loadWriter(writerConfig{
+		dsn: h.dsn, spoolDir: spool, buffer: h.BufferSize, batch: h.BatchSize,
+		flushInterval: time.Duration(h.FlushInterval), auditQueue: h.AuditQueueSize,
+		logger: h.logger.Named("usage"), auditLogger: h.logger.Named("audit"),
+	})
+	if err != nil {
+		return fmt.Errorf("aigw_meter: %w", err)
+	}
+	h.abuse = audit.NewBurstDetector(h.AbuseThreshold, time.Duration(h.AbuseWindow), time.Now)
+	if err := registerMetrics(ctx.GetMetricsRegistry()); err != nil {
+		return fmt.Errorf("aigw_meter: registering metrics: %w", err)
+	}
+	go h.announceWhenLive(ctx)
+	return nil
+}
+
+func (h *Handler) setDefaults() {
+	if h.BufferSize == 0 {
+		h.BufferSize = 65536
+	}
+	if h.BatchSize == 0 {
+		h.BatchSize = 2000
+	}
+	if h.FlushInterval == 0 {
+		h.FlushInterval = caddy.Duration(200 * time.Millisecond)
+	}
+	if h.AbuseThreshold == 0 {
+		h.AbuseThreshold = 50
+	}
+	if h.AbuseWindow == 0 {
+		h.AbuseWindow = caddy.Duration(time.Minute)
+	}
+	if h.AuditQueueSize == 0 {
+		h.AuditQueueSize = 10_000
+	}
+}
+
+// Validate checks the configuration.
+func (h *Handler) Validate() error {
+	if h.dsn == "" {
+		return errNoDatabase
+	}
+	if h.BufferSize < 1 || h.BatchSize < 1 || h.BatchSize > h.BufferSize {
+		return fmt.Errorf("aigw_meter: batch_size %d must be between 1 and buffer_size %d", h.BatchSize, h.BufferSize)
+	}
+	if h.FlushInterval <= 0 || h.AbuseWindow <= 0 || h.AbuseThreshold < 1 || h.AuditQueueSize < 1 {
+		return errors.New("aigw_meter: flush_interval, abuse_window, abuse_threshold and audit_queue_size must be positive")
+	}
+	return nil
+}
+
+// Cleanup flushes what this config buffered (a reload writes everything out
+// before the old config goes) and drops its reference to the shared writer;
+// the last reference closes it.
+func (h *Handler) Cleanup() error {
+	if h.shared == nil {
+		return nil
+	}
+	ctx, cancel := timeoutCtx(2 * time.Second)
+	defer cancel()
+	ferr := h.shared.writer.Flush(ctx)
+	if ferr != nil {
+		h.logger.Warn("flushing usage rows at config unload", zap.Error(ferr))
+	}
+	return releaseWriter(h.key)
+}
+
+// announced remembers the configs whose load was audited, so a config with
+// several aigw_meter handlers records one event.
+var announced sync.Map
+
+// announceWhenLive records a config.reload audit event once this handler's
+// config is the running one. `aigw validate` and a failed load provision the
+// config but never run it: their context ends first and nothing is recorded.
+func (h *Handler) announceWhenLive(ctx caddy.Context) {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		// A handler's context wraps the config's root context (adding its
+		// server): the same config shares the root's Done channel.
+		if active := caddy.ActiveContext(); active.Context == nil || active.Done() != ctx.Done() {
+			continue
+		}
+		if _, dup := announced.LoadOrStore(ctx.Done(), true); !dup {
+			h.shared.audit.Add(configLoadedEvent())
+			done := ctx.Done()
+			go func() { <-done; announced.Delete(done) }()
+		}
+		return
+	}
+}
+
+// ServeHTTP times the request, runs the rest of the chain through a
+// recording writer and records the outcome.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	r, st := state.Attach(r)
+	w.Header().Set("X-Aigw-Request-Id", st.ID)
+	pt := new(providerTimer)
+	r = r.WithContext(pt.attach(r.Context()))
+	rec := &recorder{ResponseWriter: w}
+	var headerOverhead time.Duration
+	rec.beforeHeader = func(hdr http.Header, status int, now time.Time) {
+		headerOverhead = h.overhead(st, pt, now)
+		h.setHeaders(hdr, st, status, headerOverhead)
+	}
+	err := next.ServeHTTP(rec, r)
+	end := time.Now()
+	if !rec.wroteHeader {
+		headerOverhead = h.overhead(st, pt, end)
+	}
+	h.record(r, st, rec, err, end, headerOverhead)
+	return err
+}
+
+// Interface guards.
+var (
+	_ caddy.Provisioner           = (*Handler)(nil)
+	_ caddy.Validator             = (*Handler)(nil)
+	_ caddy.CleanerUpper          = (*Handler)(nil)
+	_ caddyhttp.MiddlewareHandler = (*Handler)(nil)
+)

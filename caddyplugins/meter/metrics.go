@@ -1,0 +1,147 @@
+package meter
+
+import (
+	"errors"
+	"strconv"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/aigw/aigw/caddyplugins/state"
+)
+
+// Metrics are created once per process and registered on each config's
+// registry. Labels are bounded: model and provider come from the catalog
+// (never the client's string), tenant is the tenant's slug, status an HTTP
+// status; key and user ids never appear.
+var (
+	requestsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "aigw_meter_requests_total", Help: "Requests that reached the chain after authentication, by outcome.",
+	}, []string{"model", "provider", "status", "tenant"})
+	promptTokens = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "aigw_meter_prompt_tokens_total", Help: "Prompt tokens billed.",
+	}, []string{"model", "provider", "tenant"})
+	completionTokens = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "aigw_meter_completion_tokens_total", Help: "Completion tokens billed.",
+	}, []string{"model", "provider", "tenant"})
+	cachedTokens = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "aigw_meter_cached_tokens_total", Help: "Cached prompt tokens billed at the cached rate.",
+	}, []string{"model", "provider", "tenant"})
+	costUSD = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "aigw_meter_cost_usd_total", Help: "Cost billed, in US dollars (exact amounts are in usage_logs).",
+	}, []string{"model", "provider", "tenant"})
+	latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "aigw_meter_request_duration_seconds", Help: "Whole request duration, provider included.",
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120},
+	}, []string{"model", "provider"})
+	ttft = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "aigw_meter_time_to_first_token_seconds", Help: "Time to the first byte of the answer.",
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+	}, []string{"model", "provider"})
+	overhead = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "aigw_meter_overhead_seconds", Help: "Time spent in the gateway, provider excluded.",
+		Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1},
+	}, []string{"provider"})
+	upstreamErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "aigw_meter_upstream_errors_total", Help: "Requests that failed at the provider (5xx, timeouts, provider refusals).",
+	}, []string{"model", "provider", "status"})
+	guardrailActions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "aigw_meter_guardrail_actions_total", Help: "Requests a guardrail acted on, by strongest action.",
+	}, []string{"action", "tenant"})
+	rateLimitRefusals = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "aigw_meter_ratelimit_refusals_total", Help: "Requests the gateway refused with 429.",
+	}, []string{"tenant"})
+	bufferRows = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "aigw_meter_buffer_rows", Help: "Usage rows waiting in memory.",
+	}, func() float64 { return float64(sumStats().Buffered) })
+	spoolBytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "aigw_meter_spool_bytes", Help: "Usage rows spooled on disk and not yet replayed, in bytes.",
+	}, func() float64 { return float64(sumStats().SpoolBytes) })
+	rowsSpooled = prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "aigw_meter_spooled_rows_total", Help: "Usage rows written to the spool because the database was slow or down.",
+	}, func() float64 { return float64(sumStats().Spooled) })
+	rowsLost = prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "aigw_meter_lost_rows_total", Help: "Usage rows neither stored nor spooled (spool failing with the buffer full).",
+	}, func() float64 { return float64(sumStats().Lost) })
+	auditDropped = prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "aigw_meter_audit_dropped_events_total", Help: "Audit events dropped because the audit queue was full.",
+	}, func() float64 { return float64(sumStats().AuditDropped) })
+)
+
+var collectors = []prometheus.Collector{
+	requestsTotal, promptTokens, completionTokens, cachedTokens, costUSD, latency, ttft, overhead,
+	upstreamErrors, guardrailActions, rateLimitRefusals, bufferRows, spoolBytes, rowsSpooled, rowsLost, auditDropped,
+}
+
+// registerMetrics registers the collectors on a config's registry; a second
+// handler of the same config finds them there already.
+func registerMetrics(reg prometheus.Registerer) error {
+	for _, c := range collectors {
+		if err := reg.Register(c); err != nil {
+			var are prometheus.AlreadyRegisteredError
+			if !errors.As(err, &are) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// statusText caches the label strings of HTTP statuses.
+var statusText sync.Map
+
+func statusLabel(code int) string {
+	if v, ok := statusText.Load(code); ok {
+		return v.(string)
+	}
+	s := strconv.Itoa(code)
+	statusText.Store(code, s)
+	return s
+}
+
+// observe records one request in the metrics.
+func observe(st *state.Request, o *outcome, prompt, cached, completion int, usd float64, overheadSecs float64) {
+	model, provider, tenant := "none", "none", "none"
+	if st.Model != nil {
+		model = st.Model.ID
+	}
+	if st.Provider != "" {
+		provider = st.Provider
+	}
+	if st.Key != nil {
+		tenant = st.Key.TenantSlug
+	}
+	status := statusLabel(o.status)
+	requestsTotal.WithLabelValues(model, provider, status, tenant).Inc()
+	if prompt+completion+cached > 0 {
+		promptTokens.WithLabelValues(model, provider, tenant).Add(float64(prompt))
+		completionTokens.WithLabelValues(model, provider, tenant).Add(float64(completion))
+		if cached > 0 {
+			cachedTokens.WithLabelValues(model, provider, tenant).Add(float64(cached))
+		}
+		costUSD.WithLabelValues(model, provider, tenant).Add(usd)
+	}
+	latency.WithLabelValues(model, provider).Observe(o.end.Sub(st.Start).Seconds())
+	if !st.FirstByte.IsZero() {
+		ttft.WithLabelValues(model, provider).Observe(st.FirstByte.Sub(st.Start).Seconds())
+	}
+	overhead.WithLabelValues(provider).Observe(overheadSecs)
+	if upstreamFailure(st, o.status) {
+		upstreamErrors.WithLabelValues(model, provider, status).Inc()
+	}
+	if st.GuardrailAction != "" {
+		guardrailActions.WithLabelValues(st.GuardrailAction, tenant).Inc()
+	}
+	if o.status == 429 && !upstreamFailure(st, o.status) {
+		rateLimitRefusals.WithLabelValues(tenant).Inc()
+	}
+}
+
+// upstreamFailure reports whether the request failed at (or reaching) the
+// provider rather than being refused by the gateway.
+func upstreamFailure(st *state.Request, status int) bool {
+	if len(st.ErrorCode) > 9 && st.ErrorCode[:9] == "upstream_" {
+		return true
+	}
+	return st.Attempts > 0 && (status == 502 || status == 504)
+}

@@ -1,0 +1,221 @@
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+
+	"github.com/aigw/aigw/caddyplugins/state"
+	"github.com/aigw/aigw/internal/apierr"
+	"github.com/aigw/aigw/internal/catalog"
+	rl "github.com/aigw/aigw/internal/ratelimit"
+	"github.com/aigw/aigw/internal/store"
+)
+
+// ServeHTTP admits the request or refuses it with 429, and settles the
+// reservation with the real usage once the rest of the chain has answered.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	r, st := state.Attach(r)
+	est, e := h.estimate(r, st)
+	if e != nil {
+		state.WriteError(w, r, e)
+		return nil
+	}
+	now := time.Now()
+	req := h.request(st, est, now)
+	if len(req.Scopes) == 0 {
+		return next.ServeHTTP(w, r)
+	}
+	d, backend, e := h.reserve(r.Context(), req)
+	if e != nil {
+		state.WriteError(w, r, e)
+		return nil
+	}
+	h.budgets.seed(r.Context(), backend, req)
+	setHeaders(w.Header(), d)
+	if !d.Allowed {
+		refusals.WithLabelValues(d.Reason).Inc()
+		state.WriteError(w, r, refusal(d))
+		return nil
+	}
+	defer h.settle(r, st, est, backend, d.Slot)
+	return next.ServeHTTP(w, r)
+}
+
+// reserve asks the backend, falling back or refusing per on_redis_error when
+// Redis fails. It returns the backend that holds the reservation.
+func (h *Handler) reserve(ctx context.Context, req *rl.Request) (rl.Decision, rl.Backend, *apierr.Error) {
+	if !h.redis {
+		d, _ := h.local.Reserve(ctx, req)
+		return d, h.local, nil
+	}
+	var d rl.Decision
+	var err error
+	if now := time.Now().UnixNano(); now < h.redisDownUntil.Load() {
+		err = errRedisDown // do not wait on a Redis that just failed
+	} else {
+		rctx, cancel := context.WithTimeout(ctx, time.Duration(h.RedisTimeout))
+		d, err = h.backend.Reserve(rctx, req)
+		cancel()
+		if err == nil {
+			return d, h.backend, nil
+		}
+		h.redisDownUntil.Store(now + int64(redisRetry))
+		h.warn("rate limit backend unreachable", err)
+	}
+	backendErrors.WithLabelValues(h.OnRedisError).Inc()
+	if h.OnRedisError == "closed" {
+		return d, nil, apierr.New(http.StatusServiceUnavailable, "rate_limit_unavailable",
+			"The gateway cannot check rate limits right now; retry shortly.")
+	}
+	d, _ = h.local.Reserve(ctx, req)
+	return d, h.local, nil
+}
+
+// redisRetry is how long requests skip Redis after it failed, so that an
+// unreachable Redis costs one timeout per second, not one per request.
+const redisRetry = time.Second
+
+var errRedisDown = errors.New("redis failed less than a second ago")
+
+// warn logs at most once every 10 seconds, so an outage does not flood the log.
+func (h *Handler) warn(msg string, err error) {
+	now := time.Now().UnixNano()
+	last := h.lastWarn.Load()
+	if now-last > int64(10*time.Second) && h.lastWarn.CompareAndSwap(last, now) {
+		h.logger.Warn(msg, zap.String("on_redis_error", h.OnRedisError), zap.Error(err))
+	}
+}
+
+// settle replaces the estimate with what the provider reported. A call that
+// failed without reporting usage consumed nothing; a stream cut short keeps
+// its estimate.
+func (h *Handler) settle(r *http.Request, st *state.Request, est estimate, b rl.Backend, slot rl.Slot) {
+	tokens, cost := slot.Tokens, slot.Cost
+	switch m := st.Model; {
+	case st.Usage.Reported:
+		if m == nil {
+			m = est.model
+		}
+		u := st.Usage
+		tokens = int64(u.PromptTokens + u.CompletionTokens)
+		if m != nil {
+			cost = int64(m.Cost(int64(u.PromptTokens), int64(u.CachedTokens), int64(u.CompletionTokens)))
+		}
+	case st.ErrorCode != "":
+		tokens, cost = 0, 0
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Duration(h.RedisTimeout))
+	defer cancel()
+	if err := b.Settle(ctx, slot, tokens, cost); err != nil {
+		backendErrors.WithLabelValues(h.OnRedisError).Inc()
+		h.warn("settling a rate limit reservation failed", err)
+	}
+}
+
+// request builds the scopes of the call: the key, its user, its tenant and
+// the model, each with the configured defaults overridden by the database.
+func (h *Handler) request(st *state.Request, est estimate, now time.Time) *rl.Request {
+	local := now.In(h.loc)
+	monthStart := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, h.loc)
+	req := &rl.Request{
+		ID: st.ID, Tokens: int64(est.prompt + est.completion), Cost: est.cost,
+		Month: local.Format("2006-01"), MonthEnd: monthStart.AddDate(0, 1, 0), Lease: time.Duration(h.MaxRequestDuration),
+	}
+	add := func(name string, l rl.Limits) {
+		if !l.Zero() {
+			req.Scopes = append(req.Scopes, rl.Scope{Name: name, Limits: l})
+		}
+	}
+	if k := st.Key; k != nil {
+		add("key:"+k.ID, override(h.defaults[0], k.KeyLimits()))
+		if k.UserID != "" {
+			add("user:"+k.UserID, override(h.defaults[1], k.UserLimits))
+		}
+		add("tenant:"+k.TenantID, override(h.defaults[2], k.TenantLimits))
+	}
+	if est.model != nil {
+		add("model:"+est.model.ID, h.defaults[3])
+	}
+	return req
+}
+
+// override applies the database's limits over the defaults, field by field.
+func override(def rl.Limits, db store.Limits) rl.Limits {
+	if db.RPM > 0 {
+		def.RPM = int64(db.RPM)
+	}
+	if db.TPM > 0 {
+		def.TPM = int64(db.TPM)
+	}
+	if db.Concurrency > 0 {
+		def.Concurrency = int64(db.Concurrency)
+	}
+	if db.HasBudget {
+		// A budget of zero allows nothing that costs: one picodollar is less
+		// than any priced call.
+		def.Budget = max(int64(db.Budget), 1)
+	}
+	return def
+}
+
+// refusal is the 429 for a decision.
+func refusal(d rl.Decision) *apierr.Error {
+	kind, _, _ := strings.Cut(d.Scope, ":")
+	what := map[string]string{
+		rl.ReasonRequests: "requests per minute", rl.ReasonTokens: "tokens per minute",
+		rl.ReasonConcurrency: "concurrent requests", rl.ReasonBudget: "monthly budget",
+	}[d.Reason]
+	e := apierr.Newf(http.StatusTooManyRequests, "rate_limit_exceeded",
+		"Rate limit reached for %s of this %s. Please try again in %s.", what, scopeWord(kind), formatDuration(d.RetryAfter))
+	if d.Reason == rl.ReasonBudget {
+		e = apierr.Newf(http.StatusTooManyRequests, "insufficient_quota",
+			"The monthly budget of this %s is exhausted; it resets at the start of next month.", scopeWord(kind))
+	}
+	e.RetryAfter = max(d.RetryAfter, time.Second)
+	return e
+}
+
+func scopeWord(kind string) string {
+	if kind == "key" {
+		return "API key"
+	}
+	return kind
+}
+
+// setHeaders writes OpenAI's x-ratelimit-* headers for the tightest limits.
+func setHeaders(hd http.Header, d rl.Decision) {
+	for _, x := range []struct {
+		kind string
+		hr   rl.Headroom
+	}{{"requests", d.Requests}, {"tokens", d.Tokens}} {
+		if x.hr.Limit == 0 {
+			continue
+		}
+		hd.Set("X-Ratelimit-Limit-"+x.kind, strconv.FormatInt(x.hr.Limit, 10))
+		hd.Set("X-Ratelimit-Remaining-"+x.kind, strconv.FormatInt(x.hr.Remaining, 10))
+		hd.Set("X-Ratelimit-Reset-"+x.kind, formatDuration(x.hr.Reset))
+	}
+}
+
+// formatDuration renders durations as OpenAI does: "1s", "6m0s", "120ms".
+func formatDuration(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	}
+	return d.Round(time.Second).String()
+}
+
+// estimate is what the call is expected to use.
+type estimate struct {
+	model              *catalog.Model
+	prompt, completion int
+	cost               int64
+}
