@@ -130,19 +130,48 @@ func (c *sseCounter) line(line []byte) {
 	if !ok || !bytes.Contains(data, deltaKey) {
 		return
 	}
-	var chunk struct {
-		Choices []struct {
-			Delta struct {
-				Content string `json:"content"`
-			} `json:"delta"`
-		} `json:"choices"`
+	// A byte scan, not a decode of the chunk: this runs for every streamed
+	// chunk and the count only matters when the provider's usage never
+	// arrives. A "content" key inside a string is escaped, so it cannot match.
+	for {
+		i := bytes.Index(data, contentKey)
+		if i < 0 {
+			return
+		}
+		data = data[i+len(contentKey):]
+		n := rawStringLen(data)
+		c.content += decodedLen(data[:n])
+		data = data[n:]
 	}
-	if json.Unmarshal(bytes.TrimSpace(data), &chunk) != nil {
-		return
+}
+
+var contentKey = []byte(`"content":"`)
+
+// decodedLen is the length of a JSON string body once unescaped; only a body
+// with escapes is decoded.
+func decodedLen(raw []byte) int {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return len(raw)
 	}
-	for _, ch := range chunk.Choices {
-		c.content += len(ch.Delta.Content)
+	var s string
+	if json.Unmarshal(append(append([]byte{'"'}, raw...), '"'), &s) != nil {
+		return len(raw)
 	}
+	return len(s)
+}
+
+// rawStringLen returns the bytes of a JSON string body up to its closing
+// quote (or to the end of b when it has none).
+func rawStringLen(b []byte) int {
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return len(b)
 }
 
 // usd formats p as US dollars with twelve decimals, as money.Pico.String

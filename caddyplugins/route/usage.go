@@ -13,15 +13,51 @@ import (
 // unreported.
 const maxBufferedAnswer = 32 << 20
 
-// usageFromBody reads the "usage" object of a non-streamed OpenAI answer.
+// usageFromBody reads the "usage" object of an OpenAI answer or chunk. It
+// decodes only that object, found as the last "usage" key (a "usage" inside
+// the answer's text is escaped, so it cannot match): decoding a whole answer
+// to read three numbers cost more than the rest of the relay.
 func usageFromBody(body []byte) (state.Usage, bool) {
-	var v struct {
-		Usage *oai.Usage `json:"usage"`
-	}
-	if json.Unmarshal(body, &v) != nil || v.Usage == nil {
+	i := bytes.LastIndex(body, usageField)
+	if i < 0 {
 		return state.Usage{}, false
 	}
-	return toState(v.Usage), true
+	obj := body[i+len(usageField):]
+	obj = obj[:objectEnd(obj)]
+	var u oai.Usage
+	if len(obj) == 0 || json.Unmarshal(obj, &u) != nil {
+		return state.Usage{}, false
+	}
+	return toState(&u), true
+}
+
+var usageField = []byte(`"usage":`)
+
+// objectEnd returns the length of the JSON object at the start of b (after
+// spaces), or 0 when b does not start with a complete object.
+func objectEnd(b []byte) int {
+	depth, inString := 0, false
+	for j := 0; j < len(b); j++ {
+		c := b[j]
+		switch {
+		case inString && c == '\\':
+			j++
+		case inString:
+			inString = c != '"'
+		case c == '"':
+			inString = true
+		case c == '{':
+			depth++
+		case c == '}':
+			depth--
+			if depth == 0 {
+				return j + 1
+			}
+		case depth == 0 && c != ' ' && c != '\t' && c != '\n' && c != '\r':
+			return 0 // null, or not an object
+		}
+	}
+	return 0
 }
 
 func toState(u *oai.Usage) state.Usage {

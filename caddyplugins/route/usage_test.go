@@ -48,3 +48,17 @@ func BenchmarkSSEUsagePerChunk(b *testing.B) {
 		s.observe(chunk)
 	}
 }
+
+func TestUsageFromBodyIgnoresUsageInText(t *testing.T) {
+	body := `{"choices":[{"message":{"content":"write \"usage\":{\"prompt_tokens\":99} please {"}}],` +
+		`"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7,"prompt_tokens_details":{"cached_tokens":1}}}`
+	u, ok := usageFromBody([]byte(body))
+	if !ok || u != (state.Usage{PromptTokens: 5, CompletionTokens: 2, CachedTokens: 1, Reported: true}) {
+		t.Errorf("usage = %+v, %v", u, ok)
+	}
+	for _, bad := range []string{`{"usage":null}`, `{"usage":{"prompt_tokens":5`, `{"usage": "x"}`} {
+		if u, ok := usageFromBody([]byte(bad)); ok {
+			t.Errorf("%s: usage %+v", bad, u)
+		}
+	}
+}

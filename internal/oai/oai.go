@@ -35,6 +35,11 @@ type Message struct {
 	Name       string          `json:"name,omitempty"`
 	ToolCallID string          `json:"tool_call_id,omitempty"`
 	ToolCalls  json.RawMessage `json:"tool_calls,omitempty"`
+
+	// text caches Text: limits, guardrails and routing all read it.
+	text     string
+	textErr  error
+	textDone bool
 }
 
 // ContentPart is one element of an array content.
@@ -46,6 +51,14 @@ type ContentPart struct {
 // Text returns the textual content of m: the string, or the text parts joined
 // by newlines. Non-text parts (images, audio) are skipped.
 func (m *Message) Text() (string, error) {
+	if !m.textDone {
+		m.text, m.textErr = m.decodeText()
+		m.textDone = true
+	}
+	return m.text, m.textErr
+}
+
+func (m *Message) decodeText() (string, error) {
 	c := m.Content
 	if len(c) == 0 || string(c) == "null" {
 		return "", nil
