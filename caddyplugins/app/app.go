@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -148,6 +150,17 @@ func (a *App) Store() *store.Store {
 		return nil
 	}
 	return a.db.store
+}
+
+// SpoolDir is where handlers keep what must survive a database outage
+// (audit events, say): a folder under Caddy's data directory, one per
+// database so one database's spool is never replayed into another. Empty
+// when no database is configured.
+func (a *App) SpoolDir() string {
+	if a.db == nil {
+		return ""
+	}
+	return filepath.Join(caddy.AppDataDir(), "aigw", "spool", strings.TrimPrefix(a.dbKey, "pg:"))
 }
 
 // Redis returns the shared Redis client, or nil on a single node.

@@ -6,6 +6,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -100,7 +101,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		h.FailureThreshold = 20
 	}
 	if h.store != nil && h.FailureThreshold > 0 {
-		h.failures = newFailureAudit(h.store, h.FailureThreshold, time.Duration(h.FailureWindow), h.logger)
+		if h.failures, err = newFailureAudit(h.store, a.SpoolDir(), h.FailureThreshold, time.Duration(h.FailureWindow), h.logger); err != nil {
+			return fmt.Errorf("aigw_auth: %w", err)
+		}
 	}
 	h.ctx, h.cancel = context.WithCancel(ctx)
 	if h.store != nil && (h.Notifications == nil || *h.Notifications) {

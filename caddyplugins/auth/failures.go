@@ -2,6 +2,7 @@ package auth
 
 import (
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"go.uber.org/zap"
@@ -24,12 +25,16 @@ type failureAudit struct {
 	logger *zap.Logger
 }
 
-func newFailureAudit(s *store.Store, threshold int, window time.Duration, logger *zap.Logger) *failureAudit {
+func newFailureAudit(s *store.Store, spoolDir string, threshold int, window time.Duration, logger *zap.Logger) (*failureAudit, error) {
+	sp, err := audit.OpenSpool(filepath.Join(spoolDir, "auth-audit.spool"), nil)
+	if err != nil {
+		return nil, err
+	}
 	return &failureAudit{
-		queue:  audit.NewQueue(audit.NewStore(s.Pool()), 1000, logger.Named("audit")),
+		queue:  audit.NewSpooledQueue(audit.NewStore(s.Pool()), 1000, sp, logger.Named("audit")),
 		bursts: audit.NewBurstDetector(threshold, window, time.Now),
 		logger: logger,
-	}
+	}, nil
 }
 
 // refused counts a refusal; the one that crosses the threshold is audited.

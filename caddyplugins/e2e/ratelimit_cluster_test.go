@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,19 +19,14 @@ import (
 	"github.com/aigw/aigw/internal/catalog"
 	"github.com/aigw/aigw/internal/money"
 	"github.com/aigw/aigw/internal/store"
+	"github.com/aigw/aigw/internal/testdb"
 )
 
 // TestRateLimitHoldsAcrossThreeNodes runs three aigw binaries sharing one
 // Redis and one PostgreSQL, hammers all three at once with one key limited to
 // N requests per minute, and checks that together they admit N within 5%.
 func TestRateLimitHoldsAcrossThreeNodes(t *testing.T) {
-	redisURL := os.Getenv("AIGW_TEST_REDIS_URL")
-	if redisURL == "" {
-		if os.Getenv("AIGW_REQUIRE_INTEGRATION") != "" {
-			t.Fatal("AIGW_TEST_REDIS_URL is not set")
-		}
-		t.Skip("AIGW_TEST_REDIS_URL is not set")
-	}
+	redisURL := testdb.RedisURL(t)
 	bin := buildAigw(t)
 	g := &gateway{}
 	g.DBURL = testdbWithKey(t, g)

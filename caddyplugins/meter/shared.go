@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -87,7 +88,14 @@ func loadWriter(cfg writerConfig) (*sharedWriter, string, error) {
 			pool.Close()
 			return nil, err
 		}
-		s := &sharedWriter{pool: pool, writer: w, audit: audit.NewQueue(audit.NewStore(pool), cfg.auditQueue, cfg.auditLogger)}
+		aspool, err := audit.OpenSpool(filepath.Join(cfg.spoolDir, "audit.spool"), nil)
+		if err != nil {
+			w.Close() //nolint:errcheck // nothing was written yet
+			pool.Close()
+			return nil, err
+		}
+		s := &sharedWriter{pool: pool, writer: w,
+			audit: audit.NewSpooledQueue(audit.NewStore(pool), cfg.auditQueue, aspool, cfg.auditLogger)}
 		live.Store(s, struct{}{})
 		return s, nil
 	})

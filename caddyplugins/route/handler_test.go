@@ -16,6 +16,7 @@ import (
 	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/catalog"
 	"github.com/aigw/aigw/internal/fakeprovider"
+	"github.com/aigw/aigw/internal/testdb"
 )
 
 const testKey = "sk-fake-provider-key"
@@ -114,13 +115,7 @@ func TestPreflightContextFallback(t *testing.T) {
 // TestCooldownSharedThroughRedis checks that a cool-down started on one node
 // reaches another through Redis.
 func TestCooldownSharedThroughRedis(t *testing.T) {
-	url := os.Getenv("AIGW_TEST_REDIS_URL")
-	if url == "" {
-		if os.Getenv("AIGW_REQUIRE_INTEGRATION") != "" {
-			t.Fatal("AIGW_TEST_REDIS_URL is not set")
-		}
-		t.Skip("AIGW_TEST_REDIS_URL is not set")
-	}
+	url := testdb.RedisURL(t)
 	opts, err := redis.ParseURL(url)
 	if err != nil {
 		t.Fatal(err)

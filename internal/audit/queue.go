@@ -10,10 +10,14 @@ import (
 )
 
 // Queue appends events in the background, in batches, so that a request never
-// waits for the audit store. It is bounded: when full, Add drops the event,
-// counts it and logs (at most once a second).
+// waits for the audit store. It is bounded. With a Spool, events that cannot
+// be appended (the database down, the queue full, a shutdown) go to disk and
+// are replayed first when the database answers again; without one, Add drops
+// events when full and a failed shutdown loses what is queued, counting and
+// logging it (at most once a second).
 type Queue struct {
 	store   *Store
+	spool   *Spool
 	log     *zap.Logger
 	ch      chan Event
 	stop    chan struct{}
@@ -28,13 +32,19 @@ const queueBatch = 500
 
 // NewQueue starts a queue of at most size events in front of store.
 func NewQueue(store *Store, size int, log *zap.Logger) *Queue {
+	return NewSpooledQueue(store, size, nil, log)
+}
+
+// NewSpooledQueue is NewQueue with a spool for what the store cannot take
+// (nil: none). Events already in the spool are appended first.
+func NewSpooledQueue(store *Store, size int, spool *Spool, log *zap.Logger) *Queue {
 	if size <= 0 {
 		size = 10_000
 	}
 	if log == nil {
 		log = zap.NewNop()
 	}
-	q := &Queue{store: store, log: log, ch: make(chan Event, size), stop: make(chan struct{}), done: make(chan struct{})}
+	q := &Queue{store: store, spool: spool, log: log, ch: make(chan Event, size), stop: make(chan struct{}), done: make(chan struct{})}
 	go q.loop()
 	return q
 }
@@ -50,6 +60,9 @@ func (q *Queue) Add(e Event) bool {
 	case q.ch <- e:
 		return true
 	default:
+	}
+	if q.spool != nil && q.spool.Append([]Event{e}) == nil {
+		return true
 	}
 	n := q.dropped.Add(1)
 	if now := time.Now().Unix(); q.lastLog.Swap(now) != now {
@@ -80,7 +93,9 @@ func (q *Queue) loop() {
 	t := time.NewTimer(time.Hour)
 	defer t.Stop()
 	for {
-		if len(batch) == 0 {
+		// With events spooled, go on to replay them (linger and the retry
+		// backoff pace the attempts); otherwise wait for an event.
+		if len(batch) == 0 && (q.spool == nil || !q.spool.Pending()) {
 			select {
 			case e := <-q.ch:
 				batch = append(batch, e)
@@ -90,9 +105,12 @@ func (q *Queue) loop() {
 			}
 		}
 		batch = q.linger(batch)
-		if err := q.append(batch, 5*time.Second); err != nil {
+		if err := q.appendSpooledFirst(batch); err != nil {
 			backoff = min(max(backoff*2, 200*time.Millisecond), 10*time.Second)
-			q.log.Warn("audit append failed; retrying", zap.Int("events", len(batch)), zap.Duration("retry_in", backoff), zap.Error(err))
+			if q.spooled(batch, err) {
+				batch = batch[:0]
+			}
+			q.log.Warn("audit append failed; retrying", zap.Int("events_held", len(batch)), zap.Duration("retry_in", backoff), zap.Error(err))
 			t.Reset(backoff)
 			select {
 			case <-t.C:
@@ -148,19 +166,58 @@ func (q *Queue) fill(batch []Event) []Event {
 	return batch
 }
 
-// final makes one last attempt at batch and everything still queued.
+// final makes one last attempt at batch and everything still queued; what
+// the store will not take goes to the spool.
 func (q *Queue) final(batch []Event) {
 	for {
 		batch = q.fill(batch)
 		if len(batch) == 0 {
 			return
 		}
-		if err := q.append(batch, 5*time.Second); err != nil {
+		if err := q.appendSpooledFirst(batch); err != nil {
+			if q.spooled(batch, err) {
+				batch = batch[:0]
+				continue
+			}
 			q.log.Error("audit events lost at shutdown", zap.Int("events", len(batch)+len(q.ch)), zap.Error(err))
 			return
 		}
 		batch = batch[:0]
 	}
+}
+
+// appendSpooledFirst replays the spool, then appends batch: events reach the
+// store in the order they were accepted.
+func (q *Queue) appendSpooledFirst(batch []Event) error {
+	if q.spool != nil && q.spool.Pending() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		n, err := q.spool.Drain(ctx, q.store, queueBatch)
+		cancel()
+		if n > 0 {
+			q.log.Info("replayed spooled audit events", zap.Int("events", n))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	return q.append(batch, 5*time.Second)
+}
+
+// spooled writes a batch the store refused to the spool; it reports whether
+// the batch is now safe there.
+func (q *Queue) spooled(batch []Event, cause error) bool {
+	if q.spool == nil || len(batch) == 0 {
+		return false
+	}
+	if err := q.spool.Append(batch); err != nil {
+		q.log.Error("audit spool failed", zap.Error(err), zap.NamedError("append_error", cause))
+		return false
+	}
+	q.log.Warn("audit store unavailable; events spooled", zap.Int("events", len(batch)), zap.Error(cause))
+	return true
 }
 
 func (q *Queue) append(batch []Event, timeout time.Duration) error {

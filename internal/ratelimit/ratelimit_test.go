@@ -3,7 +3,6 @@ package ratelimit
 import (
 	"context"
 	"fmt"
-	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/aigw/aigw/internal/testdb"
 )
 
 type clock struct {
@@ -41,13 +42,7 @@ func backends(t *testing.T, f func(t *testing.T, b Backend, clk *clock)) {
 
 func testRedis(t testing.TB) *redis.Client {
 	t.Helper()
-	url := os.Getenv("AIGW_TEST_REDIS_URL")
-	if url == "" {
-		if os.Getenv("AIGW_REQUIRE_INTEGRATION") != "" {
-			t.Fatal("AIGW_TEST_REDIS_URL is not set")
-		}
-		t.Skip("AIGW_TEST_REDIS_URL not set")
-	}
+	url := testdb.RedisURL(t)
 	opts, err := redis.ParseURL(url)
 	if err != nil {
 		t.Fatal(err)
