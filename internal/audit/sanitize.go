@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/aigw/aigw/internal/guard"
 )
 
 // Sanitizer masks sensitive data in one string. The audit writer applies it to
@@ -207,7 +209,7 @@ func holdsCard(s string) bool {
 	}
 	for n := 13; n <= 19 && n <= len(d); n++ {
 		for i := 0; i+n <= len(d); i++ {
-			if luhn(string(d[i : i+n])) {
+			if guard.Luhn(d[i : i+n]) {
 				return true
 			}
 		}
@@ -215,45 +217,11 @@ func holdsCard(s string) bool {
 	return false
 }
 
-// luhn reports whether the digits of s pass the Luhn check.
-func luhn(s string) bool {
-	sum, double, n := 0, false, 0
-	for i := len(s) - 1; i >= 0; i-- {
-		c := s[i]
-		if c < '0' || c > '9' {
-			continue
-		}
-		d := int(c - '0')
-		if double {
-			if d *= 2; d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-		n++
-	}
-	return n >= 13 && sum%10 == 0
-}
-
-// validIBAN checks an IBAN's mod-97 checksum.
+// validIBAN checks an IBAN's mod-97 checksum (spaces allowed, any length
+// from 15 to 34: the sanitizer masks rather than judges the country).
 func validIBAN(s string) bool {
 	s = strings.ReplaceAll(s, " ", "")
-	if len(s) < 15 || len(s) > 34 {
-		return false
-	}
-	rem := 0
-	for _, c := range s[4:] + s[:4] {
-		switch {
-		case c >= '0' && c <= '9':
-			rem = (rem*10 + int(c-'0')) % 97
-		case c >= 'A' && c <= 'Z':
-			rem = (rem*100 + int(c-'A'+10)) % 97
-		default:
-			return false
-		}
-	}
-	return rem == 1
+	return len(s) >= 15 && len(s) <= 34 && guard.Mod97([]byte(s))
 }
 
 // secretKey reports whether a details key names a secret, whose value is then

@@ -159,7 +159,7 @@ func groupLens(r *numRun, a, b int, want ...int) bool {
 
 func (s *scanner) card(r *numRun, d []byte, start, end, ng, a int, sameSep, neg bool) {
 	issuer := cardIssuer(d)
-	if issuer == "" || !luhn(d) {
+	if issuer == "" || !Luhn(d) {
 		return
 	}
 	sc := 0.85

@@ -3,8 +3,9 @@ package guard
 // Exact validators, run only on candidates. Each takes ASCII digits (or, for
 // IBAN, upper-case letters and digits) without separators.
 
-// luhn reports whether digits pass the Luhn (mod 10) check.
-func luhn(d []byte) bool {
+// Luhn reports whether ASCII digits pass the Luhn (mod 10) check. The audit
+// sanitizer shares it.
+func Luhn(d []byte) bool {
 	sum, dbl := 0, false
 	for i := len(d) - 1; i >= 0; i-- {
 		v := int(d[i] - '0')
@@ -161,9 +162,16 @@ var ibanLengths = map[string]int{
 }
 
 // ibanValid checks an IBAN (upper case, no spaces): length for its country
-// and ISO 7064 mod-97 == 1.
+// and the mod-97 checksum.
 func ibanValid(s []byte) bool {
-	if len(s) < 15 || ibanLengths[string(s[:2])] != len(s) {
+	return len(s) >= 15 && ibanLengths[string(s[:2])] == len(s) && Mod97(s)
+}
+
+// Mod97 reports whether an IBAN-shaped string (upper-case letters and digits,
+// no spaces) passes the ISO 13616 mod-97 check, whatever its length. The
+// audit sanitizer shares it.
+func Mod97(s []byte) bool {
+	if len(s) < 5 {
 		return false
 	}
 	rem := 0
