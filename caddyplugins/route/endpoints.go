@@ -78,6 +78,14 @@ func (h *Handler) openAIChat(ctx context.Context, w http.ResponseWriter, r *http
 	m *catalog.Model, p *catalog.Provider, req *oai.ChatRequest, started func()) outcome {
 	body, _ := st.Body(r, h.bodyLimit)
 	hideUsage := req.Stream && (req.StreamOptions == nil || !req.StreamOptions.IncludeUsage)
+	return h.forwardOpenAI(ctx, w, st, m, p, body, "/chat/completions", req.Stream, hideUsage, started)
+}
+
+// forwardOpenAI sends body to an OpenAI-family provider's path, with the
+// model renamed to the provider's name for it and, with hideUsage, usage asked
+// for in the stream and kept from the client, and relays the answer.
+func (h *Handler) forwardOpenAI(ctx context.Context, w http.ResponseWriter, st *state.Request, m *catalog.Model,
+	p *catalog.Provider, body []byte, path string, stream, hideUsage bool, started func()) outcome {
 	if m.Upstream != st.RequestedModel || hideUsage {
 		rename := m.Upstream
 		if rename == st.RequestedModel {
@@ -90,7 +98,7 @@ func (h *Handler) openAIChat(ctx context.Context, w http.ResponseWriter, r *http
 	}
 	u := h.upstreams[p.Name]
 	sent := time.Now()
-	resp, e, err := u.send(ctx, u.endpointURL(m, "/chat/completions"), body, st.ID)
+	resp, e, err := u.send(ctx, u.endpointURL(m, path), body, st.ID)
 	if e == nil && err != nil {
 		return outcome{err: errClientGone}
 	}
@@ -99,9 +107,9 @@ func (h *Handler) openAIChat(ctx context.Context, w http.ResponseWriter, r *http
 	}
 	started()
 	defer resp.Body.Close()
-	written, err := relayAnswer(w, resp, req.Stream, hideUsage, st)
+	written, err := relayAnswer(w, resp, stream, hideUsage, st)
 	o := h.ended(ctx, w, st, p, written, err, sent)
-	if req.Stream && written && o.err != nil && !errors.Is(o.err, errClientGone) {
+	if stream && written && o.err != nil && !errors.Is(o.err, errClientGone) {
 		// End a possibly partial event first, then say what happened.
 		w.Write([]byte("\n\n")) //nolint:errcheck // the stream is over either way
 		writeStreamError(w, http.NewResponseController(w), p, nil)
@@ -146,25 +154,7 @@ func (h *Handler) embeddings(w http.ResponseWriter, r *http.Request, st *state.R
 			return outcome{e: apierr.Newf(http.StatusBadRequest, "unsupported_model", "The model `%s` does not support embeddings.", m.ID).WithParam("model")}
 		}
 		body, _ := st.Body(r, h.bodyLimit)
-		if m.Upstream != st.RequestedModel {
-			var err error
-			if body, err = renameModel(body, m.Upstream); err != nil {
-				return outcome{e: apierr.New(http.StatusBadRequest, "invalid_json", "We could not parse the JSON body of your request."), err: err}
-			}
-		}
-		u := h.upstreams[p.Name]
-		sent := time.Now()
-		resp, e, err := u.send(ctx, u.endpointURL(m, "/embeddings"), body, st.ID)
-		if e == nil && err != nil {
-			return outcome{err: errClientGone}
-		}
-		if e != nil {
-			return outcome{e: e, err: err}
-		}
-		started()
-		defer resp.Body.Close()
-		written, err := relayAnswer(w, resp, false, false, st)
-		return h.ended(ctx, w, st, p, written, err, sent)
+		return h.forwardOpenAI(ctx, w, st, m, p, body, "/embeddings", false, false, started)
 	})
 }
 

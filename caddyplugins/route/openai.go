@@ -86,9 +86,6 @@ func insertIncludeUsage(body []byte) ([]byte, bool) {
 	return append(out, body[i+1:]...), true
 }
 
-// renameModel sets the "model" field of a JSON object body.
-func renameModel(body []byte, model string) ([]byte, error) { return rewriteBody(body, model, false) }
-
 // copyAnswerHeaders passes on the answer's type and the provider's request id.
 func copyAnswerHeaders(w http.ResponseWriter, resp *http.Response) {
 	h := w.Header()

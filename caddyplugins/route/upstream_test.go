@@ -53,7 +53,7 @@ func TestStatusErrorMapping(t *testing.T) {
 
 func TestRenameModelKeepsEverythingElse(t *testing.T) {
 	in := `{"model":"alias","messages":[{"role":"user","content":"hi"}],"temperature":0.70,"seed":12345678901234567890}`
-	out, err := renameModel([]byte(in), "upstream-name")
+	out, err := rewriteBody([]byte(in), "upstream-name", false)
 	if err != nil {
 		t.Fatal(err)
 	}
