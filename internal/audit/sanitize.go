@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/aigw/aigw/internal/guard"
@@ -109,7 +110,34 @@ func (DefaultSanitizer) Sanitize(s string) string {
 	for _, r := range rules {
 		s = r.re.ReplaceAllStringFunc(s, r.replace)
 	}
-	return s
+	return engineRedact(s)
+}
+
+// auditEngine is the guardrail engine with a policy that redacts every
+// personal identifier it knows, so the audit trail masks what the gateway
+// screens for (IFSC, UPI, ABA routing, bank accounts in context, ...) beyond
+// the patterns above.
+var auditEngine = sync.OnceValues(func() (*guard.Engine, *guard.Policy) {
+	e, err := guard.NewEngine(guard.Options{})
+	if err != nil {
+		return nil, nil
+	}
+	p := &guard.Policy{Name: "audit", Detectors: map[string]guard.DetectorPolicy{}}
+	for _, id := range guard.Detectors() {
+		if strings.HasPrefix(id, "pii.") {
+			p.Detectors[id] = guard.DetectorPolicy{Action: guard.ActionRedact, Threshold: guard.DefaultThreshold,
+				Redaction: guard.RedactPlaceholder}
+		}
+	}
+	return e, p
+})
+
+func engineRedact(s string) string {
+	e, p := auditEngine()
+	if e == nil {
+		return s
+	}
+	return e.Apply(s, p, guard.Output).Text
 }
 
 // mayHold is a cheap prefilter: every pattern needs three digits, '@', ':',

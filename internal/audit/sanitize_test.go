@@ -99,3 +99,18 @@ func FuzzSanitize(f *testing.F) {
 		}
 	})
 }
+
+// TestSanitizerMasksEveryIdentifierTheEngineKnows checks identifiers that only
+// the guardrail engine recognises reach the audit trail masked.
+func TestSanitizerMasksEveryIdentifierTheEngineKnows(t *testing.T) {
+	in := "Beneficiary IFSC HDFC0001234, UPI ramesh@okaxis, ABA routing 021000021, account no 123456789012"
+	out := DefaultSanitizer{}.Sanitize(in)
+	for _, raw := range []string{"HDFC0001234", "ramesh@okaxis", "021000021", "123456789012"} {
+		if strings.Contains(out, raw) {
+			t.Errorf("sanitized %q still holds %q", out, raw)
+		}
+	}
+	if !strings.HasPrefix(out, "Beneficiary IFSC ") {
+		t.Errorf("sanitized text lost its prose: %q", out)
+	}
+}
