@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"unicode/utf8"
 )
 
 // fastChunk is the content of a one-choice chat.completion.chunk located by a
@@ -11,10 +12,13 @@ import (
 // decode and re-encode would cost more than the guardrail itself.
 type fastChunk struct {
 	index      int
-	content    string
-	start, end int // byte span of the content value (string or null) in the event data
+	content    []byte // decoded; may alias the event data
+	start, end int    // byte span of the content value (string or null) in the event data
 	hasContent bool
 	finished   bool
+	// onlyText: the delta holds nothing but content and the choice no
+	// logprobs, so that the event says nothing once its text is held back.
+	onlyText bool
 }
 
 var (
@@ -22,6 +26,7 @@ var (
 	contentKey = []byte(`"content":`)
 	finishKey  = []byte(`"finish_reason":`)
 	indexKey   = []byte(`"index":`)
+	logprobKey = []byte(`"logprobs":`)
 )
 
 // parseFastChunk reads data when it has exactly one delta whose content is a
@@ -50,13 +55,19 @@ func parseFastChunk(data []byte) (c fastChunk, ok bool) {
 		switch {
 		case bytes.Equal(raw, []byte("null")):
 		case len(raw) > 0 && raw[0] == '"':
-			if json.Unmarshal(raw, &c.content) != nil {
+			var ok bool
+			if c.content, ok = unquote(raw); !ok {
 				return c, false
 			}
 		default:
 			return c, false
 		}
 		c.start, c.end, c.hasContent = obj+v, obj+e, true
+		c.onlyText = isSpace(delta[1:k]) && isSpace(delta[e:len(delta)-1])
+	}
+	if l := bytes.Index(data, logprobKey); l >= 0 && c.onlyText {
+		l = skipSpace(data, l+len(logprobKey))
+		c.onlyText = l < len(data) && data[l] == 'n' // null
 	}
 	f := skipSpace(data, bytes.Index(data, finishKey)+len(finishKey))
 	c.finished = f < len(data) && data[f] == '"'
@@ -72,6 +83,30 @@ func parseFastChunk(data []byte) (c fastChunk, ok bool) {
 	c.index = n
 	return c, true
 }
+
+// unquote decodes a JSON string. One without escapes or control characters,
+// in valid UTF-8 (nearly every streamed token), is returned as it stands, in
+// place; others are decoded by encoding/json.
+func unquote(raw []byte) ([]byte, bool) {
+	if len(raw) < 2 || raw[len(raw)-1] != '"' {
+		return nil, false
+	}
+	in := raw[1 : len(raw)-1]
+	plain := bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in)
+	for i := 0; plain && i < len(in); i++ {
+		plain = in[i] >= 0x20
+	}
+	if plain {
+		return in, true
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return nil, false
+	}
+	return []byte(s), true
+}
+
+func isSpace(b []byte) bool { return skipSpace(b, 0) == len(b) }
 
 func skipSpace(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {

@@ -16,9 +16,9 @@ func TestParseFastChunk(t *testing.T) {
 		ok   bool
 	}{
 		{"content", `{"id":"c","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}`,
-			fastChunk{content: "Hi", hasContent: true}, true},
+			fastChunk{content: []byte("Hi"), hasContent: true, onlyText: true}, true},
 		{"escapes and unicode", `{"choices":[{"index":2,"delta":{"role":"assistant","content":"a\"b\\n\u00e9 {x}"},"finish_reason":null}]}`,
-			fastChunk{index: 2, content: "a\"b\\n\u00e9 {x}", hasContent: true}, true},
+			fastChunk{index: 2, content: []byte("a\"b\\n\u00e9 {x}"), hasContent: true}, true},
 		{"finish with empty delta", `{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`,
 			fastChunk{finished: true}, true},
 		{"null content", `{"choices":[{"index":0,"delta":{"content":null,"tool_calls":[{"index":0,"function":{"arguments":"{\"content\":1}"}}]},"finish_reason":null}]}`,

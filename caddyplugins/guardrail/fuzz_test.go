@@ -33,7 +33,7 @@ func FuzzParseFastChunk(f *testing.F) {
 		if json.Unmarshal([]byte(data), &full) != nil || len(full.Choices) != 1 {
 			return // not valid JSON: the fast path may still splice it, the client gets what the provider sent
 		}
-		if got := full.Choices[0].Delta.Content; got != nil && *got != c.content {
+		if got := full.Choices[0].Delta.Content; got != nil && *got != string(c.content) {
 			t.Fatalf("fast content %q, decoded %q", c.content, *got)
 		}
 	})

@@ -199,3 +199,49 @@ func BenchmarkStreamFilterPerChunk(b *testing.B) {
 		f.write(chunk)
 	}
 }
+
+// TestStreamLeavesOutHeldOnlyChunks checks that a chunk whose only text is
+// held back by the scanner is not sent (it would tell the client nothing),
+// that chunks with anything else still are, and that the text arrives whole
+// however the stream is cut into writes.
+func TestStreamLeavesOutHeldOnlyChunks(t *testing.T) {
+	e, p := testPolicy(t, "bfsi-standard")
+	pieces := []string{"The ", "closing ", "balance ", "was ", "within ", "the ", "minimum."}
+	in := streamOf(pieces)
+	// A chunk with logprobs keeps its place even when its text is held.
+	withLogprobs := `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":" Fees: none."},"logprobs":{"content":[]},"finish_reason":null}]}` + "\n\n"
+	last := strings.LastIndex(in, `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"`)
+	if last < 0 {
+		t.Fatalf("no finish chunk in %q", in)
+	}
+	in = in[:last] + withLogprobs + in[last:]
+	var want string
+	for _, size := range []int{len(in), 1, 7, 64} {
+		rec := httptest.NewRecorder()
+		rec.Header().Set("Content-Type", "text/event-stream")
+		o := newOutputScreen(rec, e, p, guard.DefaultWindow)
+		o.WriteHeader(http.StatusOK)
+		for rest := in; len(rest) > 0; {
+			n := min(size, len(rest))
+			if _, err := o.Write([]byte(rest[:n])); err != nil {
+				t.Fatal(err)
+			}
+			rest = rest[n:]
+		}
+		if err := o.finish(); err != nil {
+			t.Fatal(err)
+		}
+		out := rec.Body.String()
+		if got, _ := contentOf(t, out); got != strings.Join(pieces, "")+" Fees: none." {
+			t.Fatalf("writes of %d bytes: client saw %q", size, got)
+		}
+		if n := strings.Count(out, "data: "); n != 5 { // role, logprobs, finish, usage, [DONE]
+			t.Errorf("writes of %d bytes: %d events, want 5:\n%s", size, n, out)
+		}
+		if want == "" {
+			want = out
+		} else if out != want {
+			t.Errorf("writes of %d bytes: output differs from one whole write:\n%s\nwant\n%s", size, out, want)
+		}
+	}
+}

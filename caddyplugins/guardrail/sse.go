@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/aigw/aigw/internal/guard"
+	"github.com/aigw/aigw/internal/providers"
 )
 
 // sseFilter screens an OpenAI chat.completion.chunk stream. Each choice's
@@ -18,9 +19,10 @@ type sseFilter struct {
 	policy   *guard.Policy
 	window   int
 	verdict  *verdict
-	pending  []byte
+	pending  []byte // the start of an event whose end has not come yet
+	out      []byte // what write returns; reused
 	scanners map[int]*guard.StreamScanner
-	lastData []byte // the last chunk seen, to shape a closing chunk
+	lastData []byte // a copy of the last chunk seen, to shape a closing chunk
 	// batch holds each choice's newest text until it reaches batchSize bytes:
 	// scanning costs the same for one token as for a few, and the scanner
 	// holds back a window anyway, so batching adds no delay past the window.
@@ -44,23 +46,29 @@ type chunkEnvelope struct {
 	Model   string `json:"model"`
 }
 
-// write consumes stream bytes and returns what may go to the client, and
-// whether the policy blocked the answer.
+// write consumes stream bytes and returns what may go to the client (valid
+// until the next call), and whether the policy blocked the answer. Whole
+// events, as the router writes them, are screened where they lie.
 func (f *sseFilter) write(p []byte) ([]byte, bool) {
-	f.pending = append(f.pending, p...)
-	var out []byte
+	data := p
+	if len(f.pending) > 0 {
+		f.pending = append(f.pending, p...)
+		data = f.pending
+	}
+	out := f.out[:0]
+	defer func() { f.out = out[:0] }()
 	for {
-		i := bytes.Index(f.pending, []byte("\n\n"))
+		i := bytes.Index(data, []byte("\n\n"))
 		if i < 0 {
+			// Keep the unfinished event; data may lie in pending itself.
+			f.pending = append(f.pending[:0], data...)
 			return out, false
 		}
-		event := f.pending[:i+2]
-		res, blocked := f.event(event)
-		out = append(out, res...)
-		f.pending = f.pending[i+2:]
-		if blocked {
+		var blocked bool
+		if out, blocked = f.event(out, data[:i+2]); blocked {
 			return out, true
 		}
+		data = data[i+2:]
 	}
 }
 
@@ -93,78 +101,80 @@ func (f *sseFilter) indexes() []int {
 	return idx
 }
 
-// event screens one SSE event.
-func (f *sseFilter) event(event []byte) ([]byte, bool) {
+// event screens one SSE event and appends what may go out to dst.
+func (f *sseFilter) event(dst, event []byte) ([]byte, bool) {
 	data, ok := bytes.CutPrefix(bytes.TrimRight(event, "\r\n"), []byte("data:"))
 	data = bytes.TrimSpace(data)
 	if !ok || len(data) == 0 || data[0] != '{' {
-		return event, false // [DONE], comments, other fields
+		return append(dst, event...), false // [DONE], comments, other fields
 	}
 	if c, ok := parseFastChunk(data); ok {
-		// data stays valid: pending is only ever sliced forward and appended to.
-		f.lastData = data
-		return f.fast(data, c)
+		f.lastData = append(f.lastData[:0], data...)
+		return f.fast(dst, data, c)
 	}
 	var obj map[string]json.RawMessage
 	if unmarshalNumbers(data, &obj) != nil {
-		return event, false
+		return append(dst, event...), false
 	}
 	var choices []map[string]json.RawMessage
 	if unmarshalNumbers(obj["choices"], &choices) != nil || len(choices) == 0 {
-		return event, false // usage chunk, errors
+		return append(dst, event...), false // usage chunk, errors
 	}
-	f.lastData = data
+	f.lastData = append(f.lastData[:0], data...)
 	for _, c := range choices {
 		blocked, err := f.choice(c)
 		if err != nil {
-			return event, false
+			return append(dst, event...), false
 		}
 		if blocked {
-			return errorEvent(f.verdict.detectors), true
+			return append(dst, errorEvent(f.verdict.detectors)...), true
 		}
 	}
 	var err error
 	if obj["choices"], err = json.Marshal(choices); err != nil {
-		return event, false
+		return append(dst, event...), false
 	}
 	b, err := json.Marshal(obj)
 	if err != nil {
-		return event, false
+		return append(dst, event...), false
 	}
-	return append(append([]byte("data: "), b...), '\n', '\n'), false
+	return append(append(append(dst, "data: "...), b...), '\n', '\n'), false
 }
 
 // fast screens a one-choice chunk located by parseFastChunk, splicing the
-// screened text into the event without decoding it.
-func (f *sseFilter) fast(data []byte, c fastChunk) ([]byte, bool) {
+// screened text into the event without decoding it. A chunk that carried
+// only text, all of it held back, is left out: it would tell the client
+// nothing.
+func (f *sseFilter) fast(dst, data []byte, c fastChunk) ([]byte, bool) {
 	emit, blocked := f.screen(c.index, c.content, c.finished)
 	if blocked {
-		return errorEvent(f.verdict.detectors), true
+		return append(dst, errorEvent(f.verdict.detectors)...), true
 	}
-	if !c.hasContent && emit == "" {
-		return append(append([]byte("data: "), data...), '\n', '\n'), false
+	if emit == "" && c.onlyText && !c.finished {
+		return dst, false
 	}
-	quoted, _ := json.Marshal(emit)
-	out := make([]byte, 0, len(data)+len(quoted)+16)
-	out = append(out, "data: "...)
-	if c.hasContent {
-		out = append(append(append(out, data[:c.start]...), quoted...), data[c.end:]...)
-	} else {
+	dst = append(dst, "data: "...)
+	switch {
+	case !c.hasContent && emit == "":
+		dst = append(dst, data...)
+	case c.hasContent:
+		dst = append(providers.AppendString(append(dst, data[:c.start]...), emit), data[c.end:]...)
+	default:
 		// A finish chunk with an empty delta: the held text goes into it.
 		d := bytes.Index(data, deltaKey) + len(deltaKey)
 		d = skipSpace(data, d) + 1 // past '{'
-		sep := []byte(",")
-		if data[skipSpace(data, d)] == '}' {
-			sep = nil
+		dst = providers.AppendString(append(append(dst, data[:d]...), `"content":`...), emit)
+		if data[skipSpace(data, d)] != '}' {
+			dst = append(dst, ',')
 		}
-		out = append(append(append(append(append(out, data[:d]...), `"content":`...), quoted...), sep...), data[d:]...)
+		dst = append(dst, data[d:]...)
 	}
-	return append(out, '\n', '\n'), false
+	return append(dst, '\n', '\n'), false
 }
 
 // screen passes one choice's new content through its scanner; finished
 // releases what the scanner holds. It reports a block.
-func (f *sseFilter) screen(idx int, content string, finished bool) (string, bool) {
+func (f *sseFilter) screen(idx int, content []byte, finished bool) (string, bool) {
 	sc := f.scanners[idx]
 	if sc == nil {
 		sc = guard.NewStreamScanner(f.engine, f.policy, f.window)
@@ -207,7 +217,7 @@ func (f *sseFilter) choice(c map[string]json.RawMessage) (bool, error) {
 		}
 	}
 	finished := len(c["finish_reason"]) > 0 && string(c["finish_reason"]) != "null"
-	emit, blocked := f.screen(idx, content, finished)
+	emit, blocked := f.screen(idx, []byte(content), finished)
 	if blocked {
 		return true, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aigw/aigw/caddyplugins/state"
@@ -116,35 +117,55 @@ func relayAnswer(w http.ResponseWriter, resp *http.Response, stream, hideUsage b
 	h := w.Header()
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
-	if hideUsage {
-		return relayFiltered(w, resp, st)
-	}
+	return relayStream(w, resp, hideUsage, st)
+}
+
+// relayBufSize is the read buffer of a relayed stream: bigger than any
+// ordinary event, so that events go out whole.
+const relayBufSize = 32 << 10
+
+var relayBufs = sync.Pool{New: func() any { b := make([]byte, relayBufSize); return &b }}
+
+// relayStream passes an event stream on as it arrives, flushed after every
+// read, in whole events: the handlers in front of the route (guardrail,
+// meter) see each event in one write, and a failure never leaves half an
+// event with the client. It records the usage the provider reported and, with
+// hideUsage, leaves out the usage-only chunk. It reports whether anything
+// reached the client.
+func relayStream(w http.ResponseWriter, resp *http.Response, hideUsage bool, st *state.Request) (bool, error) {
 	rc := http.NewResponseController(w)
+	bp := relayBufs.Get().(*[]byte)
+	defer relayBufs.Put(bp)
+	buf := *bp
 	var watch sseUsage
-	buf := make([]byte, 32<<10)
-	written := false
+	held, written := 0, false
 	for {
-		n, err := resp.Body.Read(buf)
-		if n > 0 {
-			if !written {
-				written = true
-				w.WriteHeader(resp.StatusCode)
-				st.FirstByte = time.Now()
+		n, err := resp.Body.Read(buf[held:])
+		held += n
+		end := held        // at the end of the stream, whatever is left
+		if err != io.EOF { // only whole events; on a failure, the rest is lost
+			end = eventsEnd(buf[:held])
+			if err == nil && end == 0 && held == len(buf) { // an event larger than the buffer
+				if len(buf) >= providers.MaxEventSize {
+					st.Usage = watch.usage
+					return written, providers.ErrEventTooLarge
+				}
+				buf = append(buf, make([]byte, len(buf))...) // the pool keeps the small one
 			}
-			watch.observe(buf[:n])
-			if _, werr := w.Write(buf[:n]); werr != nil {
-				return true, werr
+		}
+		if end > 0 || (err == io.EOF && !written) {
+			out := watch.events(buf[:end], hideUsage)
+			if len(out) > 0 || !written { // an empty stream still answers
+				if ferr := flushOut(w, rc, resp, st, out, &written); ferr != nil {
+					st.Usage = watch.usage
+					return true, ferr
+				}
 			}
-			if ferr := rc.Flush(); ferr != nil {
-				return true, ferr
-			}
+			held = copy(buf, buf[end:held])
 		}
 		if err != nil {
 			st.Usage = watch.usage
 			if err == io.EOF {
-				if !written { // an empty stream still answers
-					w.WriteHeader(resp.StatusCode)
-				}
 				return true, nil
 			}
 			return written, err
@@ -152,43 +173,20 @@ func relayAnswer(w http.ResponseWriter, resp *http.Response, stream, hideUsage b
 	}
 }
 
-// relayFiltered passes a stream on event by event, leaving out the chunk
-// that only carries usage (the client did not ask for it).
-func relayFiltered(w http.ResponseWriter, resp *http.Response, st *state.Request) (bool, error) {
-	rc := http.NewResponseController(w)
-	sse := providers.NewSSEReader(resp.Body)
-	var watch sseUsage
-	out := make([]byte, 0, 4096)
-	written := false
-	for {
-		_, data, err := sse.Next()
-		if err != nil {
-			st.Usage = watch.usage
-			if err == io.EOF {
-				if len(out) > 0 || !written {
-					return true, flushOut(w, rc, resp, st, out, &written)
-				}
-				return true, nil
-			}
-			if len(out) > 0 {
-				flushOut(w, rc, resp, st, out, &written) //nolint:errcheck // the read error is what matters
-			}
-			return written, err
-		}
-		if bytes.Contains(data, usageKey) {
-			watch.line(append([]byte("data:"), data...))
-			if bytes.Contains(data, []byte(`"choices":[]`)) {
-				continue
-			}
-		}
-		out = append(append(append(out, "data: "...), data...), "\n\n"...)
-		if !sse.Ready() { // write before waiting for more
-			if err := flushOut(w, rc, resp, st, out, &written); err != nil {
-				return true, err
-			}
-			out = out[:0]
-		}
+// eventsEnd returns the length of the whole events at the start of b: up to
+// its last blank line ("\n\n", or "\n\r\n" after a CRLF line); 0 if none.
+func eventsEnd(b []byte) int {
+	if len(b) >= 2 && b[len(b)-1] == '\n' && b[len(b)-2] == '\n' {
+		return len(b) // the common case: a read ends with an event
 	}
+	end := 0
+	if i := bytes.LastIndex(b, []byte("\n\n")); i >= 0 {
+		end = i + 2
+	}
+	if i := bytes.LastIndex(b, []byte("\n\r\n")); i >= 0 && i+3 > end {
+		end = i + 3
+	}
+	return end
 }
 
 // flushOut sends out (the status first, when nothing was sent yet) and

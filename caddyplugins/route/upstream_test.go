@@ -2,7 +2,10 @@ package route
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +14,7 @@ import (
 
 	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/catalog"
+	"github.com/aigw/aigw/internal/providers"
 )
 
 func TestStatusErrorMapping(t *testing.T) {
@@ -99,5 +103,83 @@ func TestRelayFlushesEachRead(t *testing.T) {
 	}
 	if w.Header().Get("Cache-Control") != "no-cache" {
 		t.Errorf("headers %v", w.Header())
+	}
+}
+
+// piecewise reads its data in pieces of varying sizes, as a network would.
+type piecewise struct {
+	data []byte
+	rnd  *rand.Rand
+}
+
+func (p *piecewise) Read(b []byte) (int, error) {
+	if len(p.data) == 0 {
+		return 0, io.EOF
+	}
+	n := min(len(b), len(p.data), 1+p.rnd.IntN(700))
+	copy(b, p.data[:n])
+	p.data = p.data[n:]
+	return n, nil
+}
+
+// writeLog records every Write.
+type writeLog struct {
+	*httptest.ResponseRecorder
+	writes []string
+}
+
+func (w *writeLog) Write(b []byte) (int, error) {
+	w.writes = append(w.writes, string(b))
+	return w.ResponseRecorder.Write(b)
+}
+
+// TestRelayStreamWholeEvents checks that a stream reaches the client in whole
+// events, however the network cuts it, an event larger than the read buffer
+// included, and that the usage-only chunk is read and left out.
+func TestRelayStreamWholeEvents(t *testing.T) {
+	var b strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&b, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"word %d\"}}]}\n\n", i)
+	}
+	fmt.Fprintf(&b, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":%q}}]}\n\n", strings.Repeat("x", 3*relayBufSize))
+	b.WriteString(": keep-alive comment\r\n\r\n")
+	want := b.String() + "data: [DONE]\n\n"
+	b.WriteString("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":41,\"total_tokens\":50}}\n\n")
+	b.WriteString("data: [DONE]\n\n")
+	for seed := range uint64(20) {
+		resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}},
+			Body: io.NopCloser(&piecewise{data: []byte(b.String()), rnd: rand.New(rand.NewPCG(seed, 1))})}
+		w := &writeLog{ResponseRecorder: httptest.NewRecorder()}
+		st := &state.Request{}
+		written, err := relayAnswer(w, resp, true, true, st)
+		if err != nil || !written {
+			t.Fatalf("seed %d: written %v, err %v", seed, written, err)
+		}
+		if got := w.Body.String(); got != want {
+			t.Fatalf("seed %d: relayed %d bytes, want %d", seed, len(got), len(want))
+		}
+		for i, s := range w.writes {
+			if eventsEnd([]byte(s)) != len(s) {
+				t.Fatalf("seed %d: write %d does not end with a whole event: %q", seed, i, s[max(0, len(s)-40):])
+			}
+		}
+		if st.Usage != (state.Usage{PromptTokens: 9, CompletionTokens: 41, Reported: true}) {
+			t.Fatalf("seed %d: usage %+v", seed, st.Usage)
+		}
+	}
+}
+
+// TestRelayStreamEventTooLarge checks that an event over the limit ends the
+// relay with an error instead of growing without bound.
+func TestRelayStreamEventTooLarge(t *testing.T) {
+	body := io.MultiReader(strings.NewReader("data: {\"a\":1}\n\ndata: \""), strings.NewReader(strings.Repeat("x", providers.MaxEventSize+1)))
+	resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: io.NopCloser(body)}
+	w := httptest.NewRecorder()
+	written, err := relayAnswer(w, resp, true, true, &state.Request{})
+	if !errors.Is(err, providers.ErrEventTooLarge) || !written {
+		t.Fatalf("written %v, err %v; want the first event written, then ErrEventTooLarge", written, err)
+	}
+	if w.Body.String() != "data: {\"a\":1}\n\n" {
+		t.Errorf("relayed %q", w.Body.String())
 	}
 }

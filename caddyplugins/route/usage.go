@@ -69,34 +69,59 @@ func toState(u *oai.Usage) state.Usage {
 }
 
 // sseUsage watches a relayed SSE stream for the event that carries usage (the
-// last chunk when stream_options.include_usage is set). It keeps only the
-// unfinished last line between writes, so it costs little per chunk.
+// last chunk when stream_options.include_usage is set). It sees whole events
+// and looks only for the usage key, so it costs little per chunk.
 type sseUsage struct {
-	partial []byte
-	usage   state.Usage
-	found   bool
+	usage state.Usage
+	found bool
 }
 
-var usageKey = []byte(`"usage":{`)
+var (
+	usageKey     = []byte(`"usage":{`)
+	noChoicesKey = []byte(`"choices":[]`)
+)
 
-// observe consumes the next bytes of the stream.
-func (s *sseUsage) observe(p []byte) {
-	for len(p) > 0 {
-		i := bytes.IndexByte(p, '\n')
+// events reads the usage of the events in b (whole events, as the provider
+// sent them) and, with hide, removes the usage-only chunk, in place. It
+// returns what is left of b.
+func (s *sseUsage) events(b []byte, hide bool) []byte {
+	for from := 0; ; {
+		i := bytes.Index(b[from:], usageKey)
 		if i < 0 {
-			if len(s.partial)+len(p) <= maxBufferedAnswer {
-				s.partial = append(s.partial, p...)
-			}
-			return
+			return b
 		}
-		line := p[:i]
-		if len(s.partial) > 0 {
-			line = append(s.partial, line...)
-			s.partial = s.partial[:0]
+		i += from
+		start, end := eventAround(b, i)
+		for _, line := range bytes.Split(b[start:end], []byte("\n")) {
+			s.line(line)
 		}
-		s.line(line)
-		p = p[i+1:]
+		if hide && bytes.Contains(b[start:end], noChoicesKey) {
+			b = append(b[:start], b[end:]...)
+			from = start
+		} else {
+			from = end
+		}
 	}
+}
+
+// eventAround returns the bounds of the event in b that holds offset i: from
+// after the blank line before it to after the blank line that ends it (or
+// the end of b).
+func eventAround(b []byte, i int) (start, end int) {
+	if j := bytes.LastIndex(b[:i], []byte("\n\n")); j >= 0 {
+		start = j + 2
+	}
+	if j := bytes.LastIndex(b[:i], []byte("\n\r\n")); j >= 0 && j+3 > start {
+		start = j + 3
+	}
+	end = len(b)
+	if j := bytes.Index(b[i:], []byte("\n\n")); j >= 0 {
+		end = i + j + 2
+	}
+	if j := bytes.Index(b[i:], []byte("\n\r\n")); j >= 0 && i+j+3 < end {
+		end = i + j + 3
+	}
+	return start, end
 }
 
 func (s *sseUsage) line(line []byte) {

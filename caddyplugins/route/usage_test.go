@@ -10,20 +10,30 @@ func TestSSEUsageAcrossSplitReads(t *testing.T) {
 	stream := "data: {\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\"hi\"}}],\"usage\":null}\n\n" +
 		"data: {\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":7,\"total_tokens\":18,\"prompt_tokens_details\":{\"cached_tokens\":3}}}\r\n\r\n" +
 		"data: [DONE]\n\n"
+	withoutUsage := "data: {\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\"hi\"}}],\"usage\":null}\n\ndata: [DONE]\n\n"
 	want := state.Usage{PromptTokens: 11, CompletionTokens: 7, CachedTokens: 3, Reported: true}
 	for split := 1; split < len(stream); split++ {
+		// The relay hands the watcher whole events: the first part up to its
+		// last blank line, then the rest.
+		b := []byte(stream)
+		end := eventsEnd(b[:split])
 		var s sseUsage
-		s.observe([]byte(stream[:split]))
-		s.observe([]byte(stream[split:]))
+		out := append(s.events(b[:end:end], true), s.events(b[end:], true)...)
 		if !s.found || s.usage != want {
 			t.Fatalf("split at %d: usage %+v found %v, want %+v", split, s.usage, s.found, want)
+		}
+		if string(out) != withoutUsage {
+			t.Fatalf("split at %d: relayed %q, want %q", split, out, withoutUsage)
 		}
 	}
 }
 
 func TestSSEUsageAbsent(t *testing.T) {
 	var s sseUsage
-	s.observe([]byte("data: {\"choices\":[{\"delta\":{\"content\":\"the word \\\"usage\\\":{ in text\"}}]}\n\ndata: [DONE]\n\n"))
+	stream := "data: {\"choices\":[{\"delta\":{\"content\":\"the word \\\"usage\\\":{ in text\"}}]}\n\ndata: [DONE]\n\n"
+	if out := s.events([]byte(stream), true); string(out) != stream {
+		t.Errorf("relayed %q, want it unchanged", out)
+	}
 	if s.found {
 		t.Errorf("found usage %+v in a stream without one", s.usage)
 	}
@@ -45,7 +55,7 @@ func BenchmarkSSEUsagePerChunk(b *testing.B) {
 	b.SetBytes(int64(len(chunk)))
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		s.observe(chunk)
+		s.events(chunk, true)
 	}
 }
 
