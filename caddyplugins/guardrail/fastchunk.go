@@ -14,6 +14,7 @@ type fastChunk struct {
 	index      int
 	content    []byte // decoded; may alias the event data
 	start, end int    // byte span of the content value (string or null) in the event data
+	delta      int // offset of the delta object's '{' in the event data
 	hasContent bool
 	finished   bool
 	// onlyText: the delta holds nothing but content and the choice no
@@ -21,67 +22,116 @@ type fastChunk struct {
 	onlyText bool
 }
 
-var (
-	deltaKey   = []byte(`"delta":`)
-	contentKey = []byte(`"content":`)
-	finishKey  = []byte(`"finish_reason":`)
-	indexKey   = []byte(`"index":`)
-	logprobKey = []byte(`"logprobs":`)
-)
+var choicesKey = []byte(`"choices":`)
 
-// parseFastChunk reads data when it has exactly one delta whose content is a
-// plain JSON string or null; ok is false otherwise, and the caller decodes.
+// parseFastChunk reads data when its choices array holds exactly one choice,
+// with an index, a finish_reason and a delta whose content, if any, is a JSON
+// string or null; ok is false otherwise, and the caller decodes. It walks the
+// choice's members once, without decoding anything but the content.
 func parseFastChunk(data []byte) (c fastChunk, ok bool) {
-	d := bytes.Index(data, deltaKey)
-	if d < 0 || bytes.Count(data, deltaKey) != 1 || bytes.Count(data, finishKey) != 1 || bytes.Count(data, indexKey) != 1 {
+	ch := bytes.Index(data, choicesKey)
+	if ch < 0 {
 		return c, false
 	}
-	obj := skipSpace(data, d+len(deltaKey))
-	if obj >= len(data) || data[obj] != '{' {
+	arr := skipSpace(data, ch+len(choicesKey))
+	if arr >= len(data) || data[arr] != '[' {
 		return c, false
 	}
+	obj := skipSpace(data, arr+1)
 	objEnd := skipValue(data, obj)
-	if objEnd < 0 {
+	if objEnd < 0 || data[obj] != '{' {
 		return c, false
 	}
-	delta := data[obj:objEnd]
-	if k := bytes.Index(delta, contentKey); k >= 0 && bytes.Count(delta, contentKey) == 1 {
-		v := skipSpace(delta, k+len(contentKey))
-		e := skipValue(delta, v)
-		if e < 0 {
-			return c, false
+	if after := skipSpace(data, objEnd); after >= len(data) || data[after] != ']' {
+		return c, false // more than one choice
+	}
+	var hasIndex, hasFinish, hasDelta, logprobs bool
+	ok = members(data, obj, func(key []byte, v, e int) bool {
+		switch string(key) {
+		case "index":
+			n, err := strconv.Atoi(string(data[v:e]))
+			c.index, hasIndex = n, err == nil && !hasIndex
+			return hasIndex
+		case "finish_reason":
+			c.finished, hasFinish = data[v] == '"', !hasFinish
+			return hasFinish
+		case "logprobs":
+			logprobs = data[v] != 'n' // anything but null
+		case "delta":
+			if hasDelta || data[v] != '{' {
+				return false
+			}
+			hasDelta, c.delta = true, v
+			return c.readDelta(data, v)
 		}
-		raw := delta[v:e]
+		return true
+	})
+	c.onlyText = c.onlyText && !logprobs
+	return c, ok && hasIndex && hasFinish && hasDelta
+}
+
+// readDelta reads the delta object at data[at].
+func (c *fastChunk) readDelta(data []byte, at int) bool {
+	others := false
+	ok := members(data, at, func(key []byte, v, e int) bool {
+		if string(key) != "content" {
+			others = true
+			return true
+		}
+		if c.hasContent {
+			return false
+		}
+		raw := data[v:e]
 		switch {
 		case bytes.Equal(raw, []byte("null")):
-		case len(raw) > 0 && raw[0] == '"':
+		case raw[0] == '"':
 			var ok bool
 			if c.content, ok = unquote(raw); !ok {
-				return c, false
+				return false
 			}
 		default:
-			return c, false
+			return false
 		}
-		c.start, c.end, c.hasContent = obj+v, obj+e, true
-		c.onlyText = isSpace(delta[1:k]) && isSpace(delta[e:len(delta)-1])
+		c.start, c.end, c.hasContent = v, e, true
+		return true
+	})
+	c.onlyText = c.hasContent && !others
+	return ok
+}
+
+// members calls fn with each key of the JSON object at data[at] and the span
+// [v,e) of its value, until fn returns false. It reports whether the object
+// was well formed and fn never refused.
+func members(data []byte, at int, fn func(key []byte, v, e int) bool) bool {
+	i := skipSpace(data, at+1)
+	if i < len(data) && data[i] == '}' {
+		return true
 	}
-	if l := bytes.Index(data, logprobKey); l >= 0 && c.onlyText {
-		l = skipSpace(data, l+len(logprobKey))
-		c.onlyText = l < len(data) && data[l] == 'n' // null
+	for i < len(data) && data[i] == '"' {
+		k := skipValue(data, i)
+		if k < 0 {
+			return false
+		}
+		key := data[i+1 : k-1]
+		v := skipSpace(data, k)
+		if v >= len(data) || data[v] != ':' {
+			return false
+		}
+		v = skipSpace(data, v+1)
+		e := skipValue(data, v)
+		if e <= v || !fn(key, v, e) {
+			return false
+		}
+		i = skipSpace(data, e)
+		if i < len(data) && data[i] == '}' {
+			return true
+		}
+		if i >= len(data) || data[i] != ',' {
+			return false
+		}
+		i = skipSpace(data, i+1)
 	}
-	f := skipSpace(data, bytes.Index(data, finishKey)+len(finishKey))
-	c.finished = f < len(data) && data[f] == '"'
-	i := skipSpace(data, bytes.Index(data, indexKey)+len(indexKey))
-	j := i
-	for j < len(data) && data[j] >= '0' && data[j] <= '9' {
-		j++
-	}
-	n, err := strconv.Atoi(string(data[i:j]))
-	if err != nil {
-		return c, false
-	}
-	c.index = n
-	return c, true
+	return false
 }
 
 // unquote decodes a JSON string. One without escapes or control characters,

@@ -21,8 +21,12 @@ func TestParseFastChunk(t *testing.T) {
 			fastChunk{index: 2, content: []byte("a\"b\\n\u00e9 {x}"), hasContent: true}, true},
 		{"finish with empty delta", `{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`,
 			fastChunk{finished: true}, true},
-		{"null content", `{"choices":[{"index":0,"delta":{"content":null,"tool_calls":[{"index":0,"function":{"arguments":"{\"content\":1}"}}]},"finish_reason":null}]}`,
-			fastChunk{}, false},
+		{"null content beside tool calls", `{"choices":[{"index":0,"delta":{"content":null,"tool_calls":[{"index":0,"function":{"arguments":"{\"content\":1}"}}]},"finish_reason":null}]}`,
+			fastChunk{hasContent: true}, true},
+		{"logprobs", `{"choices":[{"index":0,"delta":{"content":"a"},"logprobs":{"content":[]},"finish_reason":null}]}`,
+			fastChunk{content: []byte("a"), hasContent: true}, true},
+		{"content twice", `{"choices":[{"index":0,"delta":{"content":"a","content":"b"},"finish_reason":null}]}`, fastChunk{}, false},
+		{"no index", `{"choices":[{"delta":{"content":"a"},"finish_reason":null}]}`, fastChunk{}, false},
 		{"two choices", `{"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null},{"index":1,"delta":{"content":"b"},"finish_reason":null}]}`,
 			fastChunk{}, false},
 		{"content not a string", `{"choices":[{"index":0,"delta":{"content":[1]},"finish_reason":null}]}`, fastChunk{}, false},
@@ -37,7 +41,7 @@ func TestParseFastChunk(t *testing.T) {
 			if !ok {
 				return
 			}
-			got.start, got.end = 0, 0
+			got.start, got.end, got.delta = 0, 0, 0
 			if d := cmp.Diff(tt.want, got, cmp.AllowUnexported(fastChunk{})); d != "" {
 				t.Errorf("(-want +got):\n%s", d)
 			}

@@ -155,14 +155,13 @@ func (f *sseFilter) fast(dst, data []byte, c fastChunk) ([]byte, bool) {
 	}
 	dst = append(dst, "data: "...)
 	switch {
-	case !c.hasContent && emit == "":
+	case emit == "" && len(c.content) == 0: // nothing to put in, nothing taken out
 		dst = append(dst, data...)
 	case c.hasContent:
 		dst = append(providers.AppendString(append(dst, data[:c.start]...), emit), data[c.end:]...)
 	default:
 		// A finish chunk with an empty delta: the held text goes into it.
-		d := bytes.Index(data, deltaKey) + len(deltaKey)
-		d = skipSpace(data, d) + 1 // past '{'
+		d := c.delta + 1 // past '{'
 		dst = providers.AppendString(append(append(dst, data[:d]...), `"content":`...), emit)
 		if data[skipSpace(data, d)] != '}' {
 			dst = append(dst, ',')

@@ -106,22 +106,35 @@ func (s *sseUsage) events(b []byte, hide bool) []byte {
 
 // eventAround returns the bounds of the event in b that holds offset i: from
 // after the blank line before it to after the blank line that ends it (or
-// the end of b).
+// the end of b). Blank lines are "\n" or "\r\n" after a line end.
 func eventAround(b []byte, i int) (start, end int) {
-	if j := bytes.LastIndex(b[:i], []byte("\n\n")); j >= 0 {
-		start = j + 2
+	start = i
+	for start > 0 {
+		j := bytes.LastIndexByte(b[:start], '\n')
+		if j < 0 {
+			start = 0
+			break
+		}
+		if j == 0 || b[j-1] == '\n' || (b[j-1] == '\r' && (j == 1 || b[j-2] == '\n')) {
+			start = j + 1
+			break
+		}
+		start = j
 	}
-	if j := bytes.LastIndex(b[:i], []byte("\n\r\n")); j >= 0 && j+3 > start {
-		start = j + 3
+	for end = i; end < len(b); {
+		j := bytes.IndexByte(b[end:], '\n')
+		if j < 0 {
+			return start, len(b)
+		}
+		end += j + 1
+		if end < len(b) && b[end] == '\n' {
+			return start, end + 1
+		}
+		if end+1 < len(b) && b[end] == '\r' && b[end+1] == '\n' {
+			return start, end + 2
+		}
 	}
-	end = len(b)
-	if j := bytes.Index(b[i:], []byte("\n\n")); j >= 0 {
-		end = i + j + 2
-	}
-	if j := bytes.Index(b[i:], []byte("\n\r\n")); j >= 0 && i+j+3 < end {
-		end = i + j + 3
-	}
-	return start, end
+	return start, len(b)
 }
 
 func (s *sseUsage) line(line []byte) {

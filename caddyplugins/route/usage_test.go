@@ -1,6 +1,7 @@
 package route
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aigw/aigw/caddyplugins/state"
@@ -69,6 +70,21 @@ func TestUsageFromBodyIgnoresUsageInText(t *testing.T) {
 	for _, bad := range []string{`{"usage":null}`, `{"usage":{"prompt_tokens":5`, `{"usage": "x"}`} {
 		if u, ok := usageFromBody([]byte(bad)); ok {
 			t.Errorf("%s: usage %+v", bad, u)
+		}
+	}
+}
+
+func TestEventAround(t *testing.T) {
+	b := []byte("data: a\n\nevent: x\r\ndata: b\r\n\r\ndata: c\n\ndata: d")
+	for _, tt := range []struct {
+		at         string
+		start, end int
+	}{
+		{": a", 0, 9}, {": x", 9, 30}, {": b", 9, 30}, {": c", 30, 39}, {": d", 39, len(b)},
+	} {
+		i := strings.Index(string(b), tt.at)
+		if s, e := eventAround(b, i); s != tt.start || e != tt.end {
+			t.Errorf("event around %q = [%d,%d) %q, want [%d,%d)", tt.at, s, e, b[s:e], tt.start, tt.end)
 		}
 	}
 }
