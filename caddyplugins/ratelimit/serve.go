@@ -3,7 +3,6 @@ package ratelimit
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -190,25 +189,34 @@ func scopeWord(kind string) string {
 	return kind
 }
 
+// rateHeaders are the canonical names of the x-ratelimit-* headers: limit,
+// remaining and reset, for requests and for tokens.
+var rateHeaders = [2][3]string{
+	{"X-Ratelimit-Limit-Requests", "X-Ratelimit-Remaining-Requests", "X-Ratelimit-Reset-Requests"},
+	{"X-Ratelimit-Limit-Tokens", "X-Ratelimit-Remaining-Tokens", "X-Ratelimit-Reset-Tokens"},
+}
+
 // setHeaders writes OpenAI's x-ratelimit-* headers for the tightest limits.
 func setHeaders(hd http.Header, d rl.Decision) {
-	for _, x := range []struct {
-		kind string
-		hr   rl.Headroom
-	}{{"requests", d.Requests}, {"tokens", d.Tokens}} {
-		if x.hr.Limit == 0 {
+	var pairs [12]string
+	n := 0
+	for i, hr := range [2]rl.Headroom{d.Requests, d.Tokens} {
+		if hr.Limit == 0 {
 			continue
 		}
-		hd.Set("X-Ratelimit-Limit-"+x.kind, strconv.FormatInt(x.hr.Limit, 10))
-		hd.Set("X-Ratelimit-Remaining-"+x.kind, strconv.FormatInt(x.hr.Remaining, 10))
-		hd.Set("X-Ratelimit-Reset-"+x.kind, formatDuration(x.hr.Reset))
+		names := &rateHeaders[i]
+		pairs[n], pairs[n+1] = names[0], strconv.FormatInt(hr.Limit, 10)
+		pairs[n+2], pairs[n+3] = names[1], strconv.FormatInt(hr.Remaining, 10)
+		pairs[n+4], pairs[n+5] = names[2], formatDuration(hr.Reset)
+		n += 6
 	}
+	state.SetHeaders(hd, pairs[:n]...)
 }
 
 // formatDuration renders durations as OpenAI does: "1s", "6m0s", "120ms".
 func formatDuration(d time.Duration) string {
 	if d < time.Second {
-		return fmt.Sprintf("%dms", d.Milliseconds())
+		return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
 	}
 	return d.Round(time.Second).String()
 }

@@ -177,9 +177,7 @@ func (h *Handler) deploymentKey(m *catalog.Model) string {
 
 func setRouteHeaders(w http.ResponseWriter, p *catalog.Provider, m *catalog.Model, attempts int) {
 	h := w.Header()
-	h.Set("X-Aigw-Provider", p.Name)
-	h.Set("X-Aigw-Model", m.ID)
-	h.Set("X-Aigw-Attempts", strconv.Itoa(attempts))
+	state.SetHeaders(h, "X-Aigw-Provider", p.Name, "X-Aigw-Model", m.ID, "X-Aigw-Attempts", strconv.Itoa(attempts))
 	h.Del("X-Request-Id")
 	h.Del("Retry-After")
 }

@@ -89,14 +89,18 @@ func insertIncludeUsage(body []byte) ([]byte, bool) {
 
 // copyAnswerHeaders passes on the answer's type and the provider's request id.
 func copyAnswerHeaders(w http.ResponseWriter, resp *http.Response) {
-	h := w.Header()
-	h.Set("Content-Type", resp.Header.Get("Content-Type"))
-	for _, name := range []string{"X-Request-Id", "Request-Id", "Apim-Request-Id"} {
-		if id := resp.Header.Get(name); id != "" {
-			h.Set("X-Request-Id", id)
-			return
+	id := ""
+	for _, name := range [...]string{"X-Request-Id", "Request-Id", "Apim-Request-Id"} {
+		if id = resp.Header.Get(name); id != "" {
+			break
 		}
 	}
+	ct := resp.Header.Get("Content-Type")
+	if id == "" {
+		state.SetHeaders(w.Header(), "Content-Type", ct)
+		return
+	}
+	state.SetHeaders(w.Header(), "Content-Type", ct, "X-Request-Id", id)
 }
 
 // relay copies a provider's OpenAI-format answer to the client and records in
@@ -114,9 +118,7 @@ func relayAnswer(w http.ResponseWriter, resp *http.Response, stream, hideUsage b
 	if !stream {
 		return relayWhole(w, resp, st)
 	}
-	h := w.Header()
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
+	state.SetHeaders(w.Header(), "Cache-Control", "no-cache", "X-Accel-Buffering", "no")
 	return relayStream(w, resp, hideUsage, st)
 }
 

@@ -23,6 +23,9 @@ type upstream struct {
 	provider *catalog.Provider
 	base     string // base URL without trailing slash
 	client   *http.Client
+	// headers go on every call, built once. Calls share their value slices,
+	// which nothing writes to (a Set or Add replaces or reallocates them).
+	headers http.Header
 }
 
 func newUpstream(p *catalog.Provider, maxIdlePerHost int) *upstream {
@@ -42,8 +45,33 @@ func newUpstream(p *catalog.Provider, maxIdlePerHost int) *upstream {
 		provider: p,
 		base:     strings.TrimRight(p.BaseURL, "/"),
 		// No client timeout: the call's context bounds it, streams included.
-		client: &http.Client{Transport: tr},
+		client:  &http.Client{Transport: tr},
+		headers: callHeaders(p),
 	}
+}
+
+// callHeaders are the request headers of every call to p: content type,
+// accept, the key where p's type wants it, the API version.
+func callHeaders(p *catalog.Provider) http.Header {
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("Accept", "application/json, text/event-stream")
+	if key := p.APIKey; key != "" {
+		switch p.Type {
+		case catalog.TypeAzure:
+			h.Set("Api-Key", key)
+		case catalog.TypeAnthropic:
+			h.Set("X-Api-Key", key)
+		case catalog.TypeGemini:
+			h.Set("X-Goog-Api-Key", key)
+		default:
+			h.Set("Authorization", "Bearer "+key)
+		}
+	}
+	if p.Type == catalog.TypeAnthropic {
+		h.Set("Anthropic-Version", anthropic.Version)
+	}
+	return h
 }
 
 func (u *upstream) close() { u.client.CloseIdleConnections() }
@@ -64,25 +92,10 @@ func (u *upstream) send(ctx context.Context, url string, body []byte, requestID 
 	if err != nil {
 		return nil, apierr.New(http.StatusBadGateway, "upstream_unreachable", "The provider could not be called."), fmt.Errorf("building upstream request: %w", err)
 	}
-	h := req.Header
-	h.Set("Content-Type", "application/json")
-	h.Set("Accept", "application/json, text/event-stream")
-	h.Set("X-Request-Id", requestID)
-	if key := u.provider.APIKey; key != "" {
-		switch u.provider.Type {
-		case catalog.TypeAzure:
-			h.Set("Api-Key", key)
-		case catalog.TypeAnthropic:
-			h.Set("X-Api-Key", key)
-		case catalog.TypeGemini:
-			h.Set("X-Goog-Api-Key", key)
-		default:
-			h.Set("Authorization", "Bearer "+key)
-		}
+	for name, v := range u.headers {
+		req.Header[name] = v
 	}
-	if u.provider.Type == catalog.TypeAnthropic {
-		h.Set("Anthropic-Version", anthropic.Version)
-	}
+	req.Header["X-Request-Id"] = []string{requestID}
 	resp, err := u.client.Do(req)
 	if err != nil {
 		return nil, u.transportError(ctx, err), err
