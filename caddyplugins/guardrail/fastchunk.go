@@ -22,19 +22,24 @@ type fastChunk struct {
 	onlyText bool
 }
 
-var choicesKey = []byte(`"choices":`)
-
 // parseFastChunk reads data when its choices array holds exactly one choice,
 // with an index, a finish_reason and a delta whose content, if any, is a JSON
 // string or null; ok is false otherwise, and the caller decodes. It walks the
-// choice's members once, without decoding anything but the content.
+// chunk's members once, without decoding anything but the content.
 func parseFastChunk(data []byte) (c fastChunk, ok bool) {
-	ch := bytes.Index(data, choicesKey)
-	if ch < 0 {
+	at := skipSpace(data, 0)
+	if at >= len(data) || data[at] != '{' {
 		return c, false
 	}
-	arr := skipSpace(data, ch+len(choicesKey))
-	if arr >= len(data) || data[arr] != '[' {
+	arr := -1
+	if !members(data, at, func(key []byte, v, _ int) bool {
+		if !keyIs(key, "choices") {
+			return true
+		}
+		ok := arr < 0 && data[v] == '['
+		arr = v
+		return ok
+	}) || arr < 0 {
 		return c, false
 	}
 	obj := skipSpace(data, arr+1)
@@ -47,17 +52,17 @@ func parseFastChunk(data []byte) (c fastChunk, ok bool) {
 	}
 	var hasIndex, hasFinish, hasDelta, logprobs bool
 	ok = members(data, obj, func(key []byte, v, e int) bool {
-		switch string(key) {
-		case "index":
+		switch {
+		case keyIs(key, "index"):
 			n, err := strconv.Atoi(string(data[v:e]))
 			c.index, hasIndex = n, err == nil && !hasIndex
 			return hasIndex
-		case "finish_reason":
+		case keyIs(key, "finish_reason"):
 			c.finished, hasFinish = data[v] == '"', !hasFinish
 			return hasFinish
-		case "logprobs":
+		case keyIs(key, "logprobs"):
 			logprobs = data[v] != 'n' // anything but null
-		case "delta":
+		case keyIs(key, "delta"):
 			if hasDelta || data[v] != '{' {
 				return false
 			}
@@ -74,7 +79,7 @@ func parseFastChunk(data []byte) (c fastChunk, ok bool) {
 func (c *fastChunk) readDelta(data []byte, at int) bool {
 	others := false
 	ok := members(data, at, func(key []byte, v, e int) bool {
-		if string(key) != "content" {
+		if !keyIs(key, "content") {
 			others = true
 			return true
 		}
@@ -101,7 +106,9 @@ func (c *fastChunk) readDelta(data []byte, at int) bool {
 
 // members calls fn with each key of the JSON object at data[at] and the span
 // [v,e) of its value, until fn returns false. It reports whether the object
-// was well formed and fn never refused.
+// was well formed, without escaped keys, and fn never refused. Callers match
+// keys with keyIs, case-insensitively as encoding/json (and so Go clients)
+// does: a "Content" key must not carry text past the screen.
 func members(data []byte, at int, fn func(key []byte, v, e int) bool) bool {
 	i := skipSpace(data, at+1)
 	if i < len(data) && data[i] == '}' {
@@ -113,6 +120,9 @@ func members(data []byte, at int, fn func(key []byte, v, e int) bool) bool {
 			return false
 		}
 		key := data[i+1 : k-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			return false // an escaped key: only a decoder reads it right
+		}
 		v := skipSpace(data, k)
 		if v >= len(data) || data[v] != ':' {
 			return false
@@ -155,6 +165,9 @@ func unquote(raw []byte) ([]byte, bool) {
 	}
 	return []byte(s), true
 }
+
+// keyIs reports whether key names the field name, as encoding/json matches it.
+func keyIs(key []byte, name string) bool { return bytes.EqualFold(key, []byte(name)) }
 
 func isSpace(b []byte) bool { return skipSpace(b, 0) == len(b) }
 
@@ -207,4 +220,94 @@ func skipValue(b []byte, i int) int {
 		j++
 	}
 	return j
+}
+
+// contentSpan is where one choice's message content lies in a chat.completion.
+type contentSpan struct {
+	choice     int // position in choices
+	start, end int // the JSON string, quotes included
+}
+
+// answerContents finds the message content of every choice of a
+// chat.completion body in one walk, without decoding the rest; a null or
+// absent content has no span. ok is false when the body is not a well-formed
+// object of that shape (duplicate keys included), and the caller decodes.
+func answerContents(body []byte) (spans []contentSpan, ok bool) {
+	at := skipSpace(body, 0)
+	if at >= len(body) || body[at] != '{' {
+		return nil, false
+	}
+	seen := false
+	ok = members(body, at, func(key []byte, v, e int) bool {
+		if !keyIs(key, "choices") {
+			return true
+		}
+		if seen || body[v] != '[' {
+			return false
+		}
+		seen = true
+		n := 0
+		return elements(body, v, func(cv, _ int) bool {
+			n++
+			return body[cv] == '{' && choiceContent(body, cv, n-1, &spans)
+		})
+	})
+	return spans, ok && seen
+}
+
+// choiceContent adds the span of the choice at body[at]'s message content.
+func choiceContent(body []byte, at, choice int, spans *[]contentSpan) bool {
+	seen := false
+	return members(body, at, func(key []byte, v, e int) bool {
+		if !keyIs(key, "message") {
+			return true
+		}
+		if seen || body[v] != '{' {
+			return false
+		}
+		seen = true
+		content := false
+		return members(body, v, func(key []byte, cv, ce int) bool {
+			if !keyIs(key, "content") {
+				return true
+			}
+			if content {
+				return false
+			}
+			content = true
+			switch body[cv] {
+			case '"':
+				*spans = append(*spans, contentSpan{choice, cv, ce})
+				return true
+			case 'n':
+				return true
+			}
+			return false // a content array: decoded the slow way
+		})
+	})
+}
+
+// elements calls fn with the span of each value of the JSON array at
+// data[at], until fn returns false; it reports whether the array was well
+// formed and fn never refused.
+func elements(data []byte, at int, fn func(v, e int) bool) bool {
+	i := skipSpace(data, at+1)
+	if i < len(data) && data[i] == ']' {
+		return true
+	}
+	for i < len(data) {
+		e := skipValue(data, i)
+		if e <= i || !fn(i, e) {
+			return false
+		}
+		i = skipSpace(data, e)
+		if i < len(data) && data[i] == ']' {
+			return true
+		}
+		if i >= len(data) || data[i] != ',' {
+			return false
+		}
+		i = skipSpace(data, i+1)
+	}
+	return false
 }

@@ -14,6 +14,7 @@ func FuzzParseFastChunk(f *testing.F) {
 	f.Add(`{"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}`)
 	f.Add(`{"choices":[{"index":0,"delta":{"content":"a\"b\\"},"finish_reason":"stop"}]}`)
 	f.Add(`{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`)
+	f.Add(`{"Choices":[{"index":0,"delta":{"Content":"x"},"finish_reason":null}]}`)
 	f.Add(`{"choices":[{"index":0,"delta":{"content":"\u00e9"`)
 	f.Fuzz(func(t *testing.T, data string) {
 		c, ok := parseFastChunk([]byte(data))
@@ -58,5 +59,55 @@ func FuzzSSEFilter(f *testing.F) {
 		flt.write([]byte(stream[:split]))
 		flt.write([]byte(stream[split:]))
 		flt.close()
+	})
+}
+
+// FuzzAnswerContents checks the byte walk over chat.completion answers
+// against a full decode: whatever it accepts, it must find exactly the
+// contents encoding/json finds, so no answer text escapes screening.
+func FuzzAnswerContents(f *testing.F) {
+	f.Add(`{"id":"x","choices":[{"index":0,"message":{"role":"assistant","content":"Hi \"there\"\n"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1}}`)
+	f.Add(`{"choices":[{"message":{"content":null,"tool_calls":[]}},{"message":{"content":"b"}}]}`)
+	f.Add(`{"choices":[{"message":{"content":"a","content":"b"}}]}`)
+	f.Add(`{"choices":[{"message":{"content":[{"type":"text","text":"x"}]}}]}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		spans, ok := answerContents([]byte(body))
+		if !ok {
+			return
+		}
+		var ans struct {
+			Choices []struct {
+				Message struct {
+					Content *string `json:"content"`
+				} `json:"message"`
+			} `json:"choices"`
+		}
+		if json.Unmarshal([]byte(body), &ans) != nil {
+			return // not JSON: sent as the provider wrote it either way
+		}
+		want := map[int]string{}
+		for i, c := range ans.Choices {
+			if c.Message.Content != nil && *c.Message.Content != "" {
+				want[i] = *c.Message.Content
+			}
+		}
+		got := map[int]string{}
+		for _, sp := range spans {
+			text, ok := unquote([]byte(body[sp.start:sp.end]))
+			if !ok {
+				return // the handler decodes such an answer instead
+			}
+			if len(text) > 0 {
+				got[sp.choice] = string(text)
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("walk found %v, decode %v", got, want)
+		}
+		for i, w := range want {
+			if got[i] != w {
+				t.Fatalf("choice %d: walk %q, decode %q", i, got[i], w)
+			}
+		}
 	})
 }

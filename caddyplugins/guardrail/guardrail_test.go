@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -243,5 +244,30 @@ func TestStreamLeavesOutHeldOnlyChunks(t *testing.T) {
 		} else if out != want {
 			t.Errorf("writes of %d bytes: output differs from one whole write:\n%s\nwant\n%s", size, out, want)
 		}
+	}
+}
+
+// TestBufferedRedactionKeepsOtherBytes checks that redacting a non-streamed
+// answer changes only the content strings, every other byte as sent.
+func TestBufferedRedactionKeepsOtherBytes(t *testing.T) {
+	e, p := testPolicy(t, "bfsi-standard")
+	body := `{"id":"c1","choices":[{"index":0,"message":{"role":"assistant","content":"Card 4111 1111 1111 1111 is active."},"finish_reason":"stop"},` +
+		`{"index":1,"message":{"role":"assistant","content":"Nothing to hide."},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":9,"total_tokens":12},"z":1.50}`
+	rec := httptest.NewRecorder()
+	rec.Header().Set("Content-Type", "application/json")
+	o := newOutputScreen(rec, e, p, 64)
+	o.WriteHeader(http.StatusOK)
+	o.Write([]byte(body)) //nolint:errcheck
+	if err := o.finish(); err != nil {
+		t.Fatal(err)
+	}
+	got := rec.Body.String()
+	i := strings.Index(body, "Card ")
+	j := strings.Index(body, ` is active."`)
+	if !strings.HasPrefix(got, body[:i]) || !strings.HasSuffix(got, body[j:]) || strings.Contains(got, "4111 1111") {
+		t.Errorf("answer = %s", got)
+	}
+	if rec.Header().Get("Content-Length") != strconv.Itoa(len(got)) {
+		t.Errorf("Content-Length %q for %d bytes", rec.Header().Get("Content-Length"), len(got))
 	}
 }

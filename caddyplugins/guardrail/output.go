@@ -11,6 +11,7 @@ import (
 
 	"github.com/aigw/aigw/internal/apierr"
 	"github.com/aigw/aigw/internal/guard"
+	"github.com/aigw/aigw/internal/providers"
 )
 
 // errBlocked is returned to the writer's caller once the policy has blocked the
@@ -133,6 +134,37 @@ func (o *outputScreen) finish() error {
 
 func (o *outputScreen) finishBuffered() error {
 	body := o.buf.Bytes()
+	spans, ok := answerContents(body)
+	if !ok {
+		return o.finishDecoded(body)
+	}
+	var out []byte // body with redacted contents spliced in, once one is
+	last := 0
+	for _, sp := range spans {
+		text, ok := unquote(body[sp.start:sp.end])
+		if !ok {
+			return o.finishDecoded(body)
+		}
+		if len(text) == 0 {
+			continue
+		}
+		if redacted, changed := o.screenText(string(text)); changed {
+			out = providers.AppendString(append(out, body[last:sp.start]...), redacted)
+			last = sp.end
+		}
+	}
+	if o.blockIfNeeded() {
+		return nil
+	}
+	if out != nil {
+		body = append(out, body[last:]...)
+	}
+	return o.send(body)
+}
+
+// finishDecoded is finishBuffered for an answer the byte walk did not read
+// (content arrays, duplicate keys, not JSON): it decodes it.
+func (o *outputScreen) finishDecoded(body []byte) error {
 	var ans struct {
 		Choices []struct {
 			Message struct {
@@ -148,23 +180,11 @@ func (o *outputScreen) finishBuffered() error {
 		if c.Message.Content == nil || *c.Message.Content == "" {
 			continue
 		}
-		res := o.engine.Apply(*c.Message.Content, o.policy, guard.Output)
-		o.verdict.add(res)
-		if res.Action == guard.ActionRedact && res.Text != *c.Message.Content {
-			redacted[i] = res.Text
-		}
-		if o.rails != nil && res.Action != guard.ActionBlock {
-			if names := o.rails(res.Text); len(names) > 0 {
-				o.verdict.action = guard.ActionBlock
-				o.verdict.detectors = append(o.verdict.detectors, names...)
-			}
+		if text, changed := o.screenText(*c.Message.Content); changed {
+			redacted[i] = text
 		}
 	}
-	if o.verdict.action == guard.ActionBlock {
-		o.blocked = true
-		e := blockedAnswer(o.verdict.detectors)
-		o.w.Header().Del("Content-Length")
-		apierr.Write(o.w, e)
+	if o.blockIfNeeded() {
 		return nil
 	}
 	if len(redacted) > 0 {
@@ -175,6 +195,31 @@ func (o *outputScreen) finishBuffered() error {
 		body = out
 	}
 	return o.send(body)
+}
+
+// screenText screens one choice's answer, and the external rails when set,
+// into the verdict; it returns the redacted text when redaction changed it.
+func (o *outputScreen) screenText(text string) (string, bool) {
+	res := o.engine.Apply(text, o.policy, guard.Output)
+	o.verdict.add(res)
+	if o.rails != nil && res.Action != guard.ActionBlock {
+		if names := o.rails(res.Text); len(names) > 0 {
+			o.verdict.action = guard.ActionBlock
+			o.verdict.detectors = append(o.verdict.detectors, names...)
+		}
+	}
+	return res.Text, res.Action == guard.ActionRedact && res.Text != text
+}
+
+// blockIfNeeded sends the blocked-answer error when the verdict is a block.
+func (o *outputScreen) blockIfNeeded() bool {
+	if o.verdict.action != guard.ActionBlock {
+		return false
+	}
+	o.blocked = true
+	o.w.Header().Del("Content-Length")
+	apierr.Write(o.w, blockedAnswer(o.verdict.detectors))
+	return true
 }
 
 func (o *outputScreen) send(body []byte) error {
