@@ -127,6 +127,7 @@ func (h *Handler) request(st *state.Request, est estimate, now time.Time) *rl.Re
 	req := &rl.Request{
 		ID: st.ID, Tokens: int64(est.prompt + est.completion), Cost: est.cost,
 		Month: local.Format("2006-01"), MonthEnd: monthStart.AddDate(0, 1, 0), Lease: time.Duration(h.MaxRequestDuration),
+		Scopes: make([]rl.Scope, 0, 4), // key, user, tenant, model
 	}
 	add := func(name string, l rl.Limits) {
 		if !l.Zero() {

@@ -48,7 +48,10 @@ type lazyEncoder struct {
 }
 
 func encoder(e Encoding) (*tiktoken.Tiktoken, error) {
-	v, _ := encoders.LoadOrStore(e, new(lazyEncoder))
+	v, ok := encoders.Load(e)
+	if !ok { // allocate only the first time: this runs on every request
+		v, _ = encoders.LoadOrStore(e, new(lazyEncoder))
+	}
 	le := v.(*lazyEncoder)
 	le.once.Do(func() { le.enc, le.err = tiktoken.GetEncoding(string(e)) })
 	return le.enc, le.err
