@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/aigw/aigw/internal/oai"
 )
 
 // fastChunk is the content of a one-choice chat.completion.chunk located by a
@@ -14,7 +15,7 @@ type fastChunk struct {
 	index      int
 	content    []byte // decoded; may alias the event data
 	start, end int    // byte span of the content value (string or null) in the event data
-	delta      int // offset of the delta object's '{' in the event data
+	delta      int    // offset of the delta object's '{' in the event data
 	hasContent bool
 	finished   bool
 	// onlyText: the delta holds nothing but content and the choice no
@@ -144,20 +145,11 @@ func members(data []byte, at int, fn func(key []byte, v, e int) bool) bool {
 	return false
 }
 
-// unquote decodes a JSON string. One without escapes or control characters,
-// in valid UTF-8 (nearly every streamed token), is returned as it stands, in
-// place; others are decoded by encoding/json.
+// unquote decodes a JSON string: in place when it needs no decoding (nearly
+// every streamed token), else by encoding/json.
 func unquote(raw []byte) ([]byte, bool) {
-	if len(raw) < 2 || raw[len(raw)-1] != '"' {
-		return nil, false
-	}
-	in := raw[1 : len(raw)-1]
-	plain := bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in)
-	for i := 0; plain && i < len(in); i++ {
-		plain = in[i] >= 0x20
-	}
-	if plain {
-		return in, true
+	if plain, ok := oai.PlainString(raw); ok {
+		return plain, true
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
