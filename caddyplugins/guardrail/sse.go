@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/aigw/aigw/internal/guard"
+	"github.com/aigw/aigw/internal/jsonwalk"
 	"github.com/aigw/aigw/internal/providers"
 )
 
@@ -163,7 +164,7 @@ func (f *sseFilter) fast(dst, data []byte, c fastChunk) ([]byte, bool) {
 		// A finish chunk with an empty delta: the held text goes into it.
 		d := c.delta + 1 // past '{'
 		dst = providers.AppendString(append(append(dst, data[:d]...), `"content":`...), emit)
-		if data[skipSpace(data, d)] != '}' {
+		if data[jsonwalk.SkipSpace(data, d)] != '}' {
 			dst = append(dst, ',')
 		}
 		dst = append(dst, data[d:]...)

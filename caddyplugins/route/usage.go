@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/aigw/aigw/caddyplugins/state"
+	"github.com/aigw/aigw/internal/jsonwalk"
 	"github.com/aigw/aigw/internal/oai"
 )
 
@@ -23,42 +24,19 @@ func usageFromBody(body []byte) (state.Usage, bool) {
 		return state.Usage{}, false
 	}
 	obj := body[i+len(usageField):]
-	obj = obj[:objectEnd(obj)]
+	start := jsonwalk.SkipSpace(obj, 0)
+	if start >= len(obj) || obj[start] != '{' {
+		return state.Usage{}, false // null, or not an object
+	}
+	end := jsonwalk.ValueEnd(obj, start)
 	var u oai.Usage
-	if len(obj) == 0 || json.Unmarshal(obj, &u) != nil {
+	if end < 0 || json.Unmarshal(obj[start:end], &u) != nil {
 		return state.Usage{}, false
 	}
 	return toState(&u), true
 }
 
 var usageField = []byte(`"usage":`)
-
-// objectEnd returns the length of the JSON object at the start of b (after
-// spaces), or 0 when b does not start with a complete object.
-func objectEnd(b []byte) int {
-	depth, inString := 0, false
-	for j := 0; j < len(b); j++ {
-		c := b[j]
-		switch {
-		case inString && c == '\\':
-			j++
-		case inString:
-			inString = c != '"'
-		case c == '"':
-			inString = true
-		case c == '{':
-			depth++
-		case c == '}':
-			depth--
-			if depth == 0 {
-				return j + 1
-			}
-		case depth == 0 && c != ' ' && c != '\t' && c != '\n' && c != '\r':
-			return 0 // null, or not an object
-		}
-	}
-	return 0
-}
 
 func toState(u *oai.Usage) state.Usage {
 	s := state.Usage{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, Reported: true}
