@@ -2,12 +2,16 @@ package gemini
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/aigw/aigw/internal/apierr"
 	"github.com/aigw/aigw/internal/oai"
@@ -207,4 +211,22 @@ func TestEmbeddings(t *testing.T) {
 	if _, _, e := BuildEmbedRequest(&oai.EmbeddingRequest{Input: []byte(`[1,2,3]`)}, "g"); e == nil || e.Status != http.StatusBadRequest {
 		t.Errorf("token input: e = %v, want 400", e)
 	}
+}
+
+// FuzzStreamChunkWalk checks the byte walk over streamed chunks against
+// encoding/json: whatever the walk accepts, it reads as a decode would.
+func FuzzStreamChunkWalk(f *testing.F) {
+	f.Add(`{"candidates":[{"content":{"role":"model","parts":[{"text":" quarter"}]},"index":0}],"usageMetadata":{"promptTokenCount":61,"candidatesTokenCount":4,"totalTokenCount":65},"modelVersion":"gemini-2.5-flash","responseId":"abc"}`)
+	f.Add(`{"candidates":[{"content":{"parts":[{"text":"a\"b","thought":true},{"text":"c"}]},"finishReason":"STOP"}]}`)
+	f.Add(`{"candidates":[{"content":{"parts":[{"functionCall":{"name":"f","args":{}}}]}}]}`)
+	f.Add(`{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED"}}`)
+	f.Fuzz(func(t *testing.T, data string) {
+		var walked, decoded streamChunk
+		if !walked.walk([]byte(data)) || json.Unmarshal([]byte(data), &decoded) != nil {
+			return
+		}
+		if d := cmp.Diff(decoded, walked, cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("walk differs from decode (-decoded +walked):\n%s", d)
+		}
+	})
 }

@@ -30,16 +30,18 @@ type Stream struct {
 // streamChunk is the part of a streamed GenerateContentResponse the
 // translator reads: smaller than response, so cheaper to decode per chunk.
 type streamChunk struct {
-	Candidates []struct {
-		Content struct {
-			Parts []streamPart `json:"parts"`
-		} `json:"content"`
-		FinishReason string `json:"finishReason"`
-	} `json:"candidates"`
-	UsageMetadata *usageMetadata `json:"usageMetadata"`
-	ModelVersion  string         `json:"modelVersion"`
-	ResponseID    string         `json:"responseId"`
-	Error         *errorDetail   `json:"error"`
+	Candidates    []streamCandidate `json:"candidates"`
+	UsageMetadata *usageMetadata    `json:"usageMetadata"`
+	ModelVersion  string            `json:"modelVersion"`
+	ResponseID    string            `json:"responseId"`
+	Error         *errorDetail      `json:"error"`
+}
+
+type streamCandidate struct {
+	Content struct {
+		Parts []streamPart `json:"parts"`
+	} `json:"content"`
+	FinishReason string `json:"finishReason"`
 }
 
 type streamPart struct {
@@ -58,8 +60,11 @@ func NewStream(id, model string, created int64, includeUsage bool) *Stream {
 // *apierr.Error as the error.
 func (s *Stream) Event(dst []byte, data []byte) ([]byte, error) {
 	var r streamChunk
-	if err := json.Unmarshal(data, &r); err != nil {
-		return dst, fmt.Errorf("decoding Gemini stream chunk: %w", err)
+	if !r.walk(data) {
+		r = streamChunk{}
+		if err := json.Unmarshal(data, &r); err != nil {
+			return dst, fmt.Errorf("decoding Gemini stream chunk: %w", err)
+		}
 	}
 	if r.Error != nil {
 		return dst, normalise(s.Provider, r.Error.Code, r.Error.Status, providers.Scrub(r.Error.Message, s.Key))
