@@ -31,10 +31,12 @@ type sseFilter struct {
 	batchSize int
 }
 
-// newSSEFilter screens with a total hold-back of window bytes: an eighth of it
-// batches text between scans, the rest is the scanner's window.
+// newSSEFilter screens with a total hold-back of window bytes: a quarter of
+// it batches text between scans, the rest is the scanner's window (192 of the
+// default 256 bytes), the longest value still caught when split across
+// chunks. Each scan re-reads the window, so fewer, larger batches cost less.
 func newSSEFilter(e *guard.Engine, p *guard.Policy, window int, v *verdict) *sseFilter {
-	batch := window / 8
+	batch := window / 4
 	return &sseFilter{engine: e, policy: p, window: window - batch, verdict: v,
 		scanners: map[int]*guard.StreamScanner{}, batch: map[int][]byte{}, batchSize: batch}
 }

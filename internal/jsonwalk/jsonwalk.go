@@ -72,15 +72,7 @@ func ValueEnd(b []byte, i int) int {
 	}
 	switch b[i] {
 	case '"':
-		for j := i + 1; j < len(b); j++ {
-			switch b[j] {
-			case '\\':
-				j++
-			case '"':
-				return j + 1
-			}
-		}
-		return -1
+		return stringEnd(b, i)
 	case '{', '[':
 		depth := 0
 		for j := i; j < len(b); j++ {
@@ -107,6 +99,26 @@ func ValueEnd(b []byte, i int) int {
 		j++
 	}
 	return j
+}
+
+// stringEnd returns the end of the JSON string starting at b[i] == '"', or
+// -1. It jumps from quote to quote (bytes.IndexByte is vectorised): a quote
+// after an odd run of backslashes is escaped.
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; ; j++ {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			return -1
+		}
+		j += k
+		backslashes := 0
+		for p := j - 1; p > i && b[p] == '\\'; p-- {
+			backslashes++
+		}
+		if backslashes%2 == 0 {
+			return j + 1
+		}
+	}
 }
 
 // Elements calls fn with the span of each value of the JSON array at

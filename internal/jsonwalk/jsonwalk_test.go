@@ -55,3 +55,35 @@ func FuzzMembers(f *testing.F) {
 		}
 	})
 }
+
+func TestValueEndStrings(t *testing.T) {
+	for doc, want := range map[string]int{
+		`"abc"x`: 5, `"a\"b"x`: 6, `"a\\"x`: 5, `"a\\\"b"x`: 8, `""`: 2, `"\\\\"`: 6, `"open`: -1, `"esc\"`: -1,
+	} {
+		if got := ValueEnd([]byte(doc), 0); got != want {
+			t.Errorf("ValueEnd(%s) = %d, want %d", doc, got, want)
+		}
+	}
+}
+
+// FuzzValueEnd checks string ends against encoding/json: a string the
+// walk closes is a valid JSON string exactly when its content is.
+func FuzzValueEnd(f *testing.F) {
+	f.Add(`"a\"b\\"rest`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		if len(doc) == 0 || doc[0] != '"' {
+			return
+		}
+		e := ValueEnd([]byte(doc), 0)
+		var s string
+		if e < 0 {
+			if json.Unmarshal([]byte(doc), &s) == nil {
+				t.Fatalf("walk found no end in valid %q", doc)
+			}
+			return
+		}
+		if json.Valid([]byte(doc)) && e != len(strings.TrimRight(doc, " \t\r\n")) {
+			t.Fatalf("walk ended %q at %d, the whole is one string", doc, e)
+		}
+	})
+}
