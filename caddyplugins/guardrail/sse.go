@@ -188,7 +188,7 @@ func (f *sseFilter) screen(idx int, content []byte, finished bool) (string, bool
 		return "", false
 	}
 	f.batch[idx] = pending[:0]
-	emit, res := sc.Write(string(pending))
+	emit, res := sc.WriteBytes(pending)
 	if finished {
 		rest, fres := sc.Flush()
 		emit += rest

@@ -43,6 +43,16 @@ func (s *StreamScanner) Write(chunk string) (emit string, res Result) {
 	return s.step(false)
 }
 
+// WriteBytes is Write for a chunk held as bytes (a relay's buffer): the
+// scanner copies it, so the caller may reuse chunk.
+func (s *StreamScanner) WriteBytes(chunk []byte) (emit string, res Result) {
+	if s.blocked != nil {
+		return "", *s.blocked
+	}
+	s.pending = append(s.pending, chunk...)
+	return s.step(false)
+}
+
 // Flush screens and returns everything still held back; call it when the
 // upstream stream ends.
 func (s *StreamScanner) Flush() (emit string, res Result) {

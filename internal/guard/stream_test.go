@@ -127,3 +127,27 @@ func TestStreamReportsFindingOffsets(t *testing.T) {
 		t.Fatalf("findings = %+v, want the SSN at stream offset %d", found, len(prefix)+4)
 	}
 }
+
+// TestStreamWriteBytesReusesNothing checks that WriteBytes screens as Write
+// does and copies its chunk: the caller's buffer is overwritten between calls.
+func TestStreamWriteBytesReusesNothing(t *testing.T) {
+	e := newTestEngine(t)
+	p := redactPolicy()
+	text := "Sure! Your card 5555 5555 5555 4444 and SSN 536-22-1234 are noted, thanks."
+	want := e.Apply(text, p, Output).Text
+	s := NewStreamScanner(e, p, 32)
+	var out strings.Builder
+	buf := make([]byte, 0, 8)
+	for i := 0; i < len(text); i += 5 {
+		buf = append(buf[:0], text[i:min(i+5, len(text))]...)
+		emit, _ := s.WriteBytes(buf)
+		out.WriteString(emit)
+		for j := range buf {
+			buf[j] = 'X' // the scanner must not see this
+		}
+	}
+	emit, _ := s.Flush()
+	if got := out.String() + emit; got != want {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+}
