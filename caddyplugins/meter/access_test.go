@@ -21,7 +21,7 @@ func TestAccessLogHasAccountingFieldsAndNoSecrets(t *testing.T) {
 		Key: &store.KeyRecord{ID: "0b9e6c1e-6a3c-4a3e-9f1a-2c8d5e7f9a10", Prefix: "sk-aigw-AbC", TenantSlug: "bank"}}
 	st.SetBody([]byte(`{"messages":[{"role":"user","content":"my card is 4111 1111 1111 1111"}]}`))
 	o := outcome{status: 200, endpoint: "/v1/chat/completions", end: start.Add(time.Second)}
-	h.logAccess(st, &o, 10, 0, 5, 2_500_000, 300*time.Microsecond, false)
+	h.logAccess(st, &o, 10, 0, 5, usd(2_500_000), 300*time.Microsecond, false)
 	entries := logs.All()
 	if len(entries) != 1 {
 		t.Fatalf("%d log entries", len(entries))

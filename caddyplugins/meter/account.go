@@ -26,13 +26,13 @@ type providerTimer struct {
 	lastAnswer atomic.Int64
 }
 
-func (p *providerTimer) attach(ctx context.Context) context.Context {
-	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GetConn: func(string) {
-			p.firstCall.CompareAndSwap(0, time.Now().UnixNano())
-		},
-		GotFirstResponseByte: func() { p.lastAnswer.Store(time.Now().UnixNano()) },
-	})
+// attach fills trace with the timer's hooks and returns ctx with it.
+func (p *providerTimer) attach(ctx context.Context, trace *httptrace.ClientTrace) context.Context {
+	trace.GetConn = func(string) {
+		p.firstCall.CompareAndSwap(0, time.Now().UnixNano())
+	}
+	trace.GotFirstResponseByte = func() { p.lastAnswer.Store(time.Now().UnixNano()) }
+	return httptrace.WithClientTrace(ctx, trace)
 }
 
 // providerTime is the time from the first provider call to the last answer's
@@ -62,23 +62,51 @@ func (h *Handler) overhead(st *state.Request, pt *providerTimer, now time.Time) 
 	return max(d, 0)
 }
 
-// setHeaders adds the cost and overhead headers just before the header goes
-// out. A stream's cost is known only at its end: it is announced as a trailer.
-func (h *Handler) setHeaders(hdr http.Header, st *state.Request, status int, overhead time.Duration) {
-	hdr.Set("X-Aigw-Overhead-Ms", strconv.FormatFloat(float64(overhead.Microseconds())/1000, 'f', 3, 64))
-	if st.Stream && status < 400 {
+// exchange is what the meter keeps about one request, in one allocation:
+// it runs for every request.
+type exchange struct {
+	h     *Handler
+	st    *state.Request
+	rec   recorder
+	pt    providerTimer
+	trace httptrace.ClientTrace
+	// headerOverhead is the gateway's time before the answer's header.
+	headerOverhead time.Duration
+	// cost and costUSD remember the last amount formatted, which the
+	// header or trailer and the access log share.
+	cost    money.Pico
+	costUSD string
+}
+
+// usd formats c as usd does, reusing the last result for the same amount.
+func (x *exchange) usd(c money.Pico) string {
+	if x.costUSD == "" || c != x.cost {
+		x.cost, x.costUSD = c, usd(c)
+	}
+	return x.costUSD
+}
+
+// beforeHeader adds the cost and overhead headers just before the header
+// goes out. A stream's cost is known only at its end: it is announced as a
+// trailer.
+func (x *exchange) beforeHeader(hdr http.Header, status int, now time.Time) {
+	x.headerOverhead = x.h.overhead(x.st, &x.pt, now)
+	ovh := strconv.FormatFloat(float64(x.headerOverhead.Microseconds())/1000, 'f', 3, 64)
+	if x.st.Stream && status < 400 {
+		state.SetHeaders(hdr, "X-Aigw-Overhead-Ms", ovh)
 		hdr.Add("Trailer", "X-Aigw-Cost")
 		return
 	}
 	o := outcome{status: status}
-	p, c, comp, _ := tokens(st, &o)
-	hdr.Set("X-Aigw-Cost", usd(cost(st, p, c, comp)))
+	p, c, comp, _ := tokens(x.st, &o)
+	state.SetHeaders(hdr, "X-Aigw-Overhead-Ms", ovh, "X-Aigw-Cost", x.usd(cost(x.st, p, c, comp)))
 }
 
 // record accounts for a finished request: usage row, metrics, access log and
 // audit events. Requests that did not pass authentication have no key: they
 // are aigw_auth's to report.
-func (h *Handler) record(r *http.Request, st *state.Request, rec *recorder, herr error, end time.Time, ovh time.Duration) {
+func (x *exchange) record(r *http.Request, herr error, end time.Time) {
+	h, st, rec := x.h, x.st, &x.rec
 	if st.Key == nil || h.shared == nil {
 		return
 	}
@@ -92,15 +120,15 @@ func (h *Handler) record(r *http.Request, st *state.Request, rec *recorder, herr
 	prompt, cached, completion, counted := tokens(st, &o)
 	c := cost(st, prompt, cached, completion)
 	if st.Stream && rec.wroteHeader && o.status < 400 {
-		rec.Header().Set("X-Aigw-Cost", usd(c)) // the trailer announced in setHeaders
+		state.SetHeaders(rec.Header(), "X-Aigw-Cost", x.usd(c)) // the trailer announced in beforeHeader
 	}
 	row := buildRecord(st, &o, prompt, cached, completion, c)
 	if err := h.shared.writer.Add(row); err != nil {
 		h.logger.Error("usage row refused", zap.String("request_id", st.ID), zap.Error(err))
 	}
-	observe(st, &o, prompt, cached, completion, picoToUSD(c), ovh.Seconds())
+	observe(st, &o, prompt, cached, completion, picoToUSD(c), x.headerOverhead.Seconds())
 	if !h.DisableAccessLog {
-		h.logAccess(st, &o, prompt, cached, completion, c, ovh, counted)
+		h.logAccess(st, &o, prompt, cached, completion, x.usd(c), x.headerOverhead, counted)
 	}
 	h.audit(r, st, &o, c)
 }
@@ -121,7 +149,8 @@ func unwrittenStatus(r *http.Request, herr error) int {
 
 func picoToUSD(p money.Pico) float64 { return float64(p) / 1e12 }
 
-func (h *Handler) logAccess(st *state.Request, o *outcome, prompt, cached, completion int, c money.Pico, ovh time.Duration, counted bool) {
+// logAccess writes the access log line; costUSD is the cost as usd formats it.
+func (h *Handler) logAccess(st *state.Request, o *outcome, prompt, cached, completion int, costUSD string, ovh time.Duration, counted bool) {
 	ce := h.access.Check(zap.InfoLevel, "request")
 	if ce == nil {
 		return
@@ -135,7 +164,7 @@ func (h *Handler) logAccess(st *state.Request, o *outcome, prompt, cached, compl
 		zap.String("endpoint", o.endpoint), zap.String("model", model), zap.String("provider", st.Provider),
 		zap.Int("status", o.status), zap.String("error_code", st.ErrorCode),
 		zap.Int("prompt_tokens", prompt), zap.Int("completion_tokens", completion), zap.Int("cached_tokens", cached),
-		zap.Bool("tokens_counted", counted), zap.String("cost_usd", usd(c)), zap.Bool("stream", st.Stream),
+		zap.Bool("tokens_counted", counted), zap.String("cost_usd", costUSD), zap.Bool("stream", st.Stream),
 		zap.Int("attempts", st.Attempts), zap.Duration("latency", o.end.Sub(st.Start)),
 		zap.Duration("overhead", ovh), zap.String("guardrail", st.GuardrailAction),
 	)

@@ -198,21 +198,16 @@ func (h *Handler) announceWhenLive(ctx caddy.Context) {
 // recording writer and records the outcome.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
 	r, st := state.Attach(r)
-	w.Header().Set("X-Aigw-Request-Id", st.ID)
-	pt := new(providerTimer)
-	r = r.WithContext(pt.attach(r.Context()))
-	rec := &recorder{ResponseWriter: w}
-	var headerOverhead time.Duration
-	rec.beforeHeader = func(hdr http.Header, status int, now time.Time) {
-		headerOverhead = h.overhead(st, pt, now)
-		h.setHeaders(hdr, st, status, headerOverhead)
-	}
-	err := next.ServeHTTP(rec, r)
+	x := &exchange{h: h, st: st, rec: recorder{ResponseWriter: w}}
+	state.SetHeaders(w.Header(), "X-Aigw-Request-Id", st.ID)
+	r = r.WithContext(x.pt.attach(r.Context(), &x.trace))
+	x.rec.beforeHeader = x.beforeHeader
+	err := next.ServeHTTP(&x.rec, r)
 	end := time.Now()
-	if !rec.wroteHeader {
-		headerOverhead = h.overhead(st, pt, end)
+	if !x.rec.wroteHeader {
+		x.headerOverhead = h.overhead(st, &x.pt, end)
 	}
-	h.record(r, st, rec, err, end, headerOverhead)
+	x.record(r, err, end)
 	return err
 }
 

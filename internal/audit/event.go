@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -115,7 +116,10 @@ func SanitizeValue(s Sanitizer, v any) any {
 	case nil, bool:
 		return x
 	case string:
-		return s.Sanitize(x)
+		if y := s.Sanitize(x); y != x {
+			return y
+		}
+		return v // the value as it came, not boxed again
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, val := range x {
@@ -148,7 +152,7 @@ func SanitizeValue(s Sanitizer, v any) any {
 	case int:
 		return int64(x)
 	case int64:
-		return x
+		return v
 	case int32:
 		return int64(x)
 	case uint32:
@@ -172,42 +176,122 @@ func SanitizeValue(s Sanitizer, v any) any {
 	}
 }
 
-// canonicalDetails is the JSON hashed for details: encoding/json sorts map
-// keys, and prepare left only strings, integers, booleans, maps and slices.
-func canonicalDetails(d map[string]any) ([]byte, error) {
+// canonicalDetails appends the JSON hashed for details to b: encoding/json's
+// output (sorted map keys) for what prepare left, strings, integers,
+// booleans, maps and slices. Those it writes itself, byte for byte as
+// encoding/json does, without reflection: every request's event passes here.
+// Anything else (json.Number, read back by Verify) goes to encoding/json.
+func canonicalDetails(b []byte, d map[string]any) ([]byte, error) {
 	if d == nil {
-		d = map[string]any{}
+		return append(b, "{}"...), nil
 	}
-	b, err := json.Marshal(d)
+	if out, ok := appendCanonical(b, d); ok {
+		return out, nil
+	}
+	j, err := json.Marshal(d)
 	if err != nil {
 		return nil, fmt.Errorf("encoding audit details: %w", err)
 	}
-	return b, nil
+	return append(b, j...), nil
 }
 
-// chainHash computes a row's hash from the previous hash and its fields.
-func chainHash(prev []byte, seq int64, e *Event) ([]byte, error) {
-	details, err := canonicalDetails(e.Details)
-	if err != nil {
-		return nil, err
+// appendCanonical appends v as encoding/json encodes it and reports whether
+// v holds only the types it knows.
+func appendCanonical(b []byte, v any) ([]byte, bool) {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...), true
+	case bool:
+		return strconv.AppendBool(b, x), true
+	case int64:
+		return strconv.AppendInt(b, x, 10), true
+	case string:
+		return appendJSONString(b, x), true
+	case map[string]any:
+		return appendCanonicalMap(b, x)
+	case []any:
+		if x == nil {
+			return append(b, "null"...), true
+		}
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var ok bool
+			if b, ok = appendCanonical(b, e); !ok {
+				return b, false
+			}
+		}
+		return append(b, ']'), true
 	}
-	h := sha256.New()
-	h.Write(prev)
-	var n [8]byte
-	field := func(b []byte) {
-		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
-		h.Write(n[:])
-		h.Write(b)
+	return b, false
+}
+
+func appendCanonicalMap(b []byte, m map[string]any) ([]byte, bool) {
+	if m == nil {
+		return append(b, "null"...), true
 	}
-	for _, f := range []string{
-		e.TenantID, strconv.FormatInt(seq, 10), e.OccurredAt.UTC().Format(time.RFC3339Nano),
-		e.ActorType, e.ActorID, e.Action, e.ResourceType, e.ResourceID,
-		e.Outcome, e.Severity, e.ClientIP, e.RequestID,
-	} {
-		field([]byte(f))
+	var room [8]string // details are small: the keys stay off the heap
+	keys := room[:0]
+	for k := range m {
+		keys = append(keys, k)
 	}
-	field(details)
-	return h.Sum(nil), nil
+	slices.Sort(keys) // encoding/json's order
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(appendJSONString(b, k), ':')
+		var ok bool
+		if b, ok = appendCanonical(b, m[k]); !ok {
+			return b, false
+		}
+	}
+	return append(b, '}'), true
+}
+
+// appendJSONString appends s quoted. A string of printable ASCII with
+// nothing encoding/json escapes (quote, backslash, <, >, &) is copied as
+// is; any other goes through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			j, _ := json.Marshal(s) // a string always encodes
+			return append(b, j...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// hasher computes rows' hashes, reusing its buffer from row to row.
+type hasher struct{ msg []byte }
+
+// hash returns a row's hash from the previous hash, the row's fields and its
+// canonical details.
+func (h *hasher) hash(prev []byte, seq int64, e *Event, details []byte) [sha256.Size]byte {
+	var num [20]byte
+	var at [64]byte
+	m := append(h.msg[:0], prev...)
+	m = appendField(m, e.TenantID)
+	m = appendField(m, strconv.AppendInt(num[:0], seq, 10))
+	m = appendField(m, e.OccurredAt.UTC().AppendFormat(at[:0], time.RFC3339Nano))
+	for _, f := range [...]string{e.ActorType, e.ActorID, e.Action, e.ResourceType, e.ResourceID,
+		e.Outcome, e.Severity, e.ClientIP, e.RequestID} {
+		m = appendField(m, f)
+	}
+	m = appendField(m, details)
+	h.msg = m
+	return sha256.Sum256(m)
+}
+
+// appendField appends f with its length, as the hash encodes each field.
+func appendField[T string | []byte](b []byte, f T) []byte {
+	b = binary.BigEndian.AppendUint64(b, uint64(len(f)))
+	return append(b, f...)
 }
 
 // sortedTenants returns the tenants of events in a stable order, so that

@@ -25,6 +25,7 @@ type Queue struct {
 	once    sync.Once
 	dropped atomic.Uint64
 	lastLog atomic.Int64
+	scratch []Event // the loop's copy of a batch being appended
 }
 
 // queueBatch is the most events appended in one transaction.
@@ -225,6 +226,9 @@ func (q *Queue) append(batch []Event, timeout time.Duration) error {
 	defer cancel()
 	// Append rewrites events in place (sanitizing): give it a copy so a
 	// retried batch is sanitized from the original once more, harmlessly.
-	cp := append([]Event(nil), batch...)
-	return q.store.Append(ctx, cp...)
+	// Only the loop appends: the copy's array serves every batch.
+	q.scratch = append(q.scratch[:0], batch...)
+	err := q.store.Append(ctx, q.scratch...)
+	clear(q.scratch) // let the events' strings and details go
+	return err
 }

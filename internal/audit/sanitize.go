@@ -210,7 +210,10 @@ func MaskIP(ip string) string {
 	}
 	if a.Is4() || a.Is4In6() {
 		b := a.Unmap().As4()
-		return strconv.Itoa(int(b[0])) + "." + strconv.Itoa(int(b[1])) + ".xxx.xxx"
+		var out [len("255.255.xxx.xxx")]byte // one allocation: every event has an address
+		m := strconv.AppendUint(out[:0], uint64(b[0]), 10)
+		m = strconv.AppendUint(append(m, '.'), uint64(b[1]), 10)
+		return string(append(m, ".xxx.xxx"...))
 	}
 	return MaskIPv6
 }

@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -60,13 +62,14 @@ func (s *Store) Append(ctx context.Context, events ...Event) error {
 	for i := range events {
 		e := &events[i]
 		e.TenantID = strings.ToLower(e.TenantID)
-		if e.TenantID != "" && !uuidRE.MatchString(e.TenantID) {
+		queued, seen := byTenant[e.TenantID]
+		if !seen && e.TenantID != "" && !uuidRE.MatchString(e.TenantID) {
 			return fmt.Errorf("audit event %q: tenant id is not a UUID", e.Action)
 		}
 		if err := e.prepare(s.sanitizer, now); err != nil {
 			return err
 		}
-		byTenant[e.TenantID] = append(byTenant[e.TenantID], e)
+		byTenant[e.TenantID] = append(queued, e)
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -104,21 +107,48 @@ func chainTenant(ctx context.Context, tx pgx.Tx, tenant string, events []*Event)
 	if err != nil && err != pgx.ErrNoRows {
 		return nil, fmt.Errorf("reading audit chain head: %w", err)
 	}
+	// One boxed tenant id for every row: given a string, pgx fails to encode
+	// it as a uuid and parses it again, row after row.
 	var tenantArg any
 	if tenant != "" {
-		tenantArg = tenant
+		var u pgtype.UUID
+		if err := u.Scan(tenant); err != nil {
+			return nil, fmt.Errorf("audit tenant %q: %w", tenant, err)
+		}
+		tenantArg = u
 	}
-	rows := make([][]any, 0, len(events))
-	for _, e := range events {
+	return chainRows(tenantArg, seq, prev, events)
+}
+
+// chainRows returns events as rows following the chain head (seq, prev).
+// The rows' values, hashes and details share a few allocations: this runs
+// for every request's event.
+func chainRows(tenant any, seq int64, prev []byte, events []*Event) ([][]any, error) {
+	width := len(auditColumns)
+	vals := make([]any, width*len(events))
+	hashes := make([]byte, sha256.Size*len(events))
+	rows := make([][]any, len(events))
+	// A row keeps the slice of details it was given, whose bytes a later
+	// growth of the buffer leaves in place.
+	var details []byte
+	var hs hasher
+	prevArg := any(prev) // boxed once: a row's hash is the next row's prev_hash
+	for i, e := range events {
 		seq++
-		h, err := chainHash(prev, seq, e)
-		if err != nil {
+		start := len(details)
+		var err error
+		if details, err = canonicalDetails(details, e.Details); err != nil {
 			return nil, err
 		}
-		details, _ := canonicalDetails(e.Details)
-		rows = append(rows, []any{tenantArg, seq, e.OccurredAt, e.ActorType, e.ActorID, e.Action, e.ResourceType,
-			e.ResourceID, e.Outcome, e.Severity, e.ClientIP, e.RequestID, string(details), prev, h})
-		prev = h
+		d := details[start:]
+		h := hashes[i*sha256.Size : (i+1)*sha256.Size : (i+1)*sha256.Size]
+		sum := hs.hash(prev, seq, e, d)
+		copy(h, sum[:])
+		hashArg := any(h)
+		rows[i] = append(vals[i*width:i*width:(i+1)*width], tenant, seq,
+			pgtype.Timestamptz{Time: e.OccurredAt, Valid: true}, e.ActorType, e.ActorID, e.Action, e.ResourceType,
+			e.ResourceID, e.Outcome, e.Severity, e.ClientIP, e.RequestID, d, prevArg, hashArg)
+		prev, prevArg = h, hashArg
 	}
 	return rows, nil
 }
@@ -214,8 +244,9 @@ func checkRow(r *Row, details string, prev []byte, want int64) string {
 		return "details are not a JSON object"
 	}
 	r.Details = d
-	h, err := chainHash(r.PrevHash, r.Seq, &r.Event)
-	if err != nil || !bytes.Equal(h, r.Hash) {
+	canon, err := canonicalDetails(nil, r.Details)
+	var hs hasher
+	if h := hs.hash(r.PrevHash, r.Seq, &r.Event, canon); err != nil || !bytes.Equal(h[:], r.Hash) {
 		return "hash does not match the row's contents: the row was altered"
 	}
 	return ""

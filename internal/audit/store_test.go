@@ -14,7 +14,7 @@ import (
 	"github.com/aigw/aigw/internal/testdb"
 )
 
-func newTenant(t *testing.T, pool *pgxpool.Pool, slug string) string {
+func newTenant(t testing.TB, pool *pgxpool.Pool, slug string) string {
 	t.Helper()
 	tn, err := store.New(pool).CreateTenant(context.Background(), slug, slug)
 	if err != nil {

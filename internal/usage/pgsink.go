@@ -3,11 +3,8 @@ package usage
 import (
 	"context"
 	"fmt"
-	"math"
-	"math/big"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -44,16 +41,18 @@ func (s *PGSink) Write(ctx context.Context, recs []Record, replay bool) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	rows := make([][]any, len(recs))
 	for i := range recs {
-		row, err := recordRow(&recs[i])
-		if err != nil {
+		if _, _, _, err := recs[i].ids(); err != nil {
 			return err
 		}
-		rows[i] = row
 	}
 	if !replay {
-		if _, err := s.pool.CopyFrom(ctx, pgx.Identifier{"usage_logs"}, columns, pgx.CopyFromRows(rows)); err != nil {
+		conn, err := s.pool.Acquire(ctx)
+		if err != nil {
+			return fmt.Errorf("copying %d usage rows: %w", len(recs), err)
+		}
+		defer conn.Release()
+		if err := copyRecords(ctx, conn.Conn(), "usage_logs", recs); err != nil {
 			return fmt.Errorf("copying %d usage rows: %w", len(recs), err)
 		}
 		return nil
@@ -66,7 +65,7 @@ func (s *PGSink) Write(ctx context.Context, recs []Record, replay bool) error {
 	if _, err := tx.Exec(ctx, createStage); err != nil {
 		return fmt.Errorf("creating usage staging table: %w", err)
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"aigw_usage_stage"}, columns, pgx.CopyFromRows(rows)); err != nil {
+	if err := copyRecords(ctx, tx.Conn(), "aigw_usage_stage", recs); err != nil {
 		return fmt.Errorf("staging %d usage rows: %w", len(recs), err)
 	}
 	if _, err := tx.Exec(ctx, insertStage); err != nil {
@@ -78,46 +77,9 @@ func (s *PGSink) Write(ctx context.Context, recs []Record, replay bool) error {
 	return nil
 }
 
-// recordRow converts r to COPY values. Counters are clamped to the columns'
-// ranges so that no value can make a batch fail forever.
-func recordRow(r *Record) ([]any, error) {
-	tenant, err := parseUUID(r.TenantID)
-	if err != nil || !tenant.Valid {
-		return nil, fmt.Errorf("usage row %s: tenant id is not a UUID", r.RequestID)
-	}
-	user, err := parseUUID(r.UserID)
-	if err != nil {
-		return nil, fmt.Errorf("usage row %s: user id is not a UUID", r.RequestID)
-	}
-	key, err := parseUUID(r.APIKeyID)
-	if err != nil {
-		return nil, fmt.Errorf("usage row %s: key id is not a UUID", r.RequestID)
-	}
-	var ttft any
-	if r.TTFTMS >= 0 {
-		ttft = clamp32(r.TTFTMS)
-	}
-	cost := pgtype.Numeric{Int: big.NewInt(max(int64(r.Cost), 0)), Exp: -12, Valid: true}
-	return []any{
-		r.RequestID, r.CreatedAt, tenant, user, key, r.Endpoint,
-		r.RequestedModel, r.Model, r.Provider, r.Deployment,
-		clamp32(r.PromptTokens), clamp32(r.CompletionTokens), clamp32(r.CachedTokens),
-		clamp32(r.EstPromptTokens), clamp32(r.EstCompletionTokens),
-		cost, clampSigned32(r.LatencyMS), ttft, int16(min(max(r.Status, 0), math.MaxInt16)),
-		r.ErrorCode, r.GuardrailAction, r.Stream, int16(min(max(r.Attempts, 0), math.MaxInt16)),
-	}, nil
+// copyRecords copies recs, whose ids are valid, into table (usage_logs or
+// its staging table) in PostgreSQL's binary COPY format.
+func copyRecords(ctx context.Context, conn *pgx.Conn, table string, recs []Record) error {
+	_, err := conn.PgConn().CopyFrom(ctx, newCopySource(recs), fmt.Sprintf(copyUsage, table))
+	return err
 }
-
-// parseUUID parses s; "" is NULL.
-func parseUUID(s string) (pgtype.UUID, error) {
-	var u pgtype.UUID
-	if s == "" {
-		return u, nil
-	}
-	err := u.Scan(s)
-	return u, err
-}
-
-func clamp32(n int) int32 { return int32(min(max(n, 0), math.MaxInt32)) }
-
-func clampSigned32(n int) int32 { return int32(min(max(n, math.MinInt32), math.MaxInt32)) }

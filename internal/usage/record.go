@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
+
 	"github.com/aigw/aigw/internal/money"
 )
 
@@ -72,13 +74,77 @@ func (r *Record) Validate() error {
 	if r.RequestID == "" || r.CreatedAt.IsZero() {
 		return errors.New("usage record: request id and time are required")
 	}
-	for _, id := range [...]struct{ name, v string }{{"tenant", r.TenantID}, {"user", r.UserID}, {"key", r.APIKeyID}} {
-		if id.v == "" && id.name != "tenant" {
-			continue
-		}
-		if u, err := parseUUID(id.v); err != nil || !u.Valid {
-			return fmt.Errorf("usage record %s: %s id is not a UUID", r.RequestID, id.name)
+	_, _, _, err := r.ids()
+	return err
+}
+
+// ids parses the tenant, user and key ids; an empty user or key id is NULL
+// (not Valid).
+func (r *Record) ids() (tenant, user, key pgtype.UUID, err error) {
+	if tenant.Bytes, tenant.Valid = parseUUID(r.TenantID); !tenant.Valid {
+		return tenant, user, key, r.idError("tenant")
+	}
+	if r.UserID != "" {
+		if user.Bytes, user.Valid = parseUUID(r.UserID); !user.Valid {
+			return tenant, user, key, r.idError("user")
 		}
 	}
-	return nil
+	if r.APIKeyID != "" {
+		if key.Bytes, key.Valid = parseUUID(r.APIKeyID); !key.Valid {
+			return tenant, user, key, r.idError("key")
+		}
+	}
+	return tenant, user, key, nil
 }
+
+func (r *Record) idError(name string) error {
+	return fmt.Errorf("usage record %s: %s id is not a UUID", r.RequestID, name)
+}
+
+// parseUUID parses a UUID in text form without allocating: it runs for
+// every row, twice. It accepts exactly what pgtype.UUID's Scan accepts (32
+// hex digits, or 36 characters whose four separators it does not check), so
+// every id stored before is still accepted.
+func parseUUID(s string) (u [16]byte, ok bool) {
+	var at *[16]uint8
+	switch len(s) {
+	case 36:
+		at = &dashedPairs
+	case 32:
+		at = &plainPairs
+	default:
+		return u, false
+	}
+	for i, x := range at {
+		hi, lo := hexValue[s[x]], hexValue[s[x+1]]
+		if hi|lo > 0xf {
+			return u, false
+		}
+		u[i] = hi<<4 | lo
+	}
+	return u, true
+}
+
+// dashedPairs and plainPairs are where a UUID's 16 bytes start, as two hex
+// digits each, in its 36- and 32-character forms.
+var (
+	dashedPairs = [16]uint8{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
+	plainPairs  = [16]uint8{0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30}
+)
+
+// hexValue maps a hex digit to its value and any other byte to 0xff.
+var hexValue = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c >= '0' && c <= '9':
+			t[c] = uint8(c - '0')
+		case c >= 'a' && c <= 'f':
+			t[c] = uint8(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			t[c] = uint8(c - 'A' + 10)
+		default:
+			t[c] = 0xff
+		}
+	}
+	return t
+}()
