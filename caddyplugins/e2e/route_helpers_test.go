@@ -32,7 +32,11 @@ func startRouteGateway(t testing.TB) *routeGateway {
 		"AIGW_MODELS="+filepath.Join(dir, "models.yaml"),
 		"AIGW_PROVIDERS="+filepath.Join(dir, "providers.yaml"),
 		"AIGW_ROUTING_RULES="+filepath.Join(dir, "routing_rules.yaml"),
-		"AZURE_FAKE_URL="+azureSrv.URL)
+		"AZURE_FAKE_URL="+azureSrv.URL,
+		// The guardrail holds back up to its stream window of text; a small
+		// one lets the short test answers flow, so that streams measure
+		// the router.
+		"AIGW_GUARDRAIL_STREAM_WINDOW=16")
 	return &routeGateway{gateway: g, Azure: azure}
 }
 
