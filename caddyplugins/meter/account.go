@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptrace"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -17,44 +15,26 @@ import (
 	"github.com/aigw/aigw/internal/money"
 )
 
-// providerTimer learns, through an httptrace hook on the request's context
-// (which the router's provider call inherits), when the first provider call
-// started and when the last provider answer began. Hooks run on transport
-// goroutines, hence the atomics.
-type providerTimer struct {
-	firstCall  atomic.Int64 // unix nanoseconds
-	lastAnswer atomic.Int64
-}
-
-// attach fills trace with the timer's hooks and returns ctx with it.
-func (p *providerTimer) attach(ctx context.Context, trace *httptrace.ClientTrace) context.Context {
-	trace.GetConn = func(string) {
-		p.firstCall.CompareAndSwap(0, time.Now().UnixNano())
-	}
-	trace.GotFirstResponseByte = func() { p.lastAnswer.Store(time.Now().UnixNano()) }
-	return httptrace.WithClientTrace(ctx, trace)
-}
-
 // providerTime is the time from the first provider call to the last answer's
-// first byte (retries and fallbacks included), or 0 when no call was made.
-func (p *providerTimer) providerTime(now time.Time) time.Duration {
-	first := p.firstCall.Load()
-	if first == 0 {
+// header (retries and fallbacks included), as the router records it, or 0
+// when no call was made.
+func providerTime(st *state.Request, now time.Time) time.Duration {
+	if st.ProviderCalled.IsZero() {
 		return 0
 	}
-	last := p.lastAnswer.Load()
-	if last == 0 || last < first {
-		last = now.UnixNano()
+	last := st.ProviderAnswered
+	if last.Before(st.ProviderCalled) { // still waiting for the answer
+		last = now
 	}
-	return time.Duration(last - first)
+	return last.Sub(st.ProviderCalled)
 }
 
 // overhead is the gateway's own time up to now: elapsed time minus the
 // provider's. An in-process mock provider's simulated latency counts as
 // provider time.
-func (h *Handler) overhead(st *state.Request, pt *providerTimer, now time.Time) time.Duration {
-	d := now.Sub(st.Start) - pt.providerTime(now)
-	if pt.firstCall.Load() == 0 && st.Attempts > 0 && h.catalog != nil {
+func (h *Handler) overhead(st *state.Request, now time.Time) time.Duration {
+	d := now.Sub(st.Start) - providerTime(st, now)
+	if st.ProviderCalled.IsZero() && st.Attempts > 0 && h.catalog != nil {
 		if p := h.catalog.Provider(st.Provider); p != nil && p.Type == catalog.TypeMock {
 			d -= p.MockLatency
 		}
@@ -65,11 +45,9 @@ func (h *Handler) overhead(st *state.Request, pt *providerTimer, now time.Time) 
 // exchange is what the meter keeps about one request, in one allocation:
 // it runs for every request.
 type exchange struct {
-	h     *Handler
-	st    *state.Request
-	rec   recorder
-	pt    providerTimer
-	trace httptrace.ClientTrace
+	h   *Handler
+	st  *state.Request
+	rec recorder
 	// headerOverhead is the gateway's time before the answer's header.
 	headerOverhead time.Duration
 	// cost and costUSD remember the last amount formatted, which the
@@ -90,7 +68,7 @@ func (x *exchange) usd(c money.Pico) string {
 // goes out. A stream's cost is known only at its end: it is announced as a
 // trailer.
 func (x *exchange) beforeHeader(hdr http.Header, status int, now time.Time) {
-	x.headerOverhead = x.h.overhead(x.st, &x.pt, now)
+	x.headerOverhead = x.h.overhead(x.st, now)
 	ovh := strconv.FormatFloat(float64(x.headerOverhead.Microseconds())/1000, 'f', 3, 64)
 	if x.st.Stream && status < 400 {
 		state.SetHeaders(hdr, "X-Aigw-Overhead-Ms", ovh)

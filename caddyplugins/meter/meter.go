@@ -200,12 +200,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	r, st := state.Attach(r)
 	x := &exchange{h: h, st: st, rec: recorder{ResponseWriter: w}}
 	state.SetHeaders(w.Header(), "X-Aigw-Request-Id", st.ID)
-	r = r.WithContext(x.pt.attach(r.Context(), &x.trace))
 	x.rec.beforeHeader = x.beforeHeader
 	err := next.ServeHTTP(&x.rec, r)
 	end := time.Now()
 	if !x.rec.wroteHeader {
-		x.headerOverhead = h.overhead(st, &x.pt, end)
+		x.headerOverhead = h.overhead(st, end)
 	}
 	x.record(r, err, end)
 	return err

@@ -98,7 +98,7 @@ func (h *Handler) forwardOpenAI(ctx context.Context, w http.ResponseWriter, st *
 	}
 	u := h.upstreams[p.Name]
 	sent := time.Now()
-	resp, e, err := u.send(ctx, u.endpointURL(m, path), body, st.ID)
+	resp, e, err := u.send(ctx, u.endpointURL(m, path), body, st)
 	if e == nil && err != nil {
 		return outcome{err: errClientGone}
 	}

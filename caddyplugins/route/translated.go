@@ -48,7 +48,7 @@ func (h *Handler) translatedChat(ctx context.Context, w http.ResponseWriter, st 
 		return outcome{e: e}
 	}
 	sent := time.Now()
-	resp, e, err := u.send(ctx, url, body, st.ID)
+	resp, e, err := u.send(ctx, url, body, st)
 	if e == nil && err != nil {
 		return outcome{err: errClientGone}
 	}
@@ -220,7 +220,7 @@ func (h *Handler) geminiEmbeddings(ctx context.Context, w http.ResponseWriter, s
 	}
 	u := h.upstreams[p.Name]
 	sent := time.Now()
-	resp, e, err := u.send(ctx, u.base+path, body, st.ID)
+	resp, e, err := u.send(ctx, u.base+path, body, st)
 	if e == nil && err != nil {
 		return outcome{err: errClientGone}
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/apierr"
 	"github.com/aigw/aigw/internal/catalog"
 	"github.com/aigw/aigw/internal/providers/anthropic"
@@ -87,7 +88,7 @@ var errAttemptTimeout = errors.New("attempt timed out before the first byte")
 // response when the provider accepted the call. A refusal or failure becomes
 // the OpenAI-style error for the client (nil when the client left), with the
 // cause as error.
-func (u *upstream) send(ctx context.Context, url string, body []byte, requestID string) (*http.Response, *apierr.Error, error) {
+func (u *upstream) send(ctx context.Context, url string, body []byte, st *state.Request) (*http.Response, *apierr.Error, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return nil, apierr.New(http.StatusBadGateway, "upstream_unreachable", "The provider could not be called."), fmt.Errorf("building upstream request: %w", err)
@@ -95,8 +96,14 @@ func (u *upstream) send(ctx context.Context, url string, body []byte, requestID 
 	for name, v := range u.headers {
 		req.Header[name] = v
 	}
-	req.Header["X-Request-Id"] = []string{requestID}
+	req.Header["X-Request-Id"] = []string{st.ID}
+	if st.ProviderCalled.IsZero() {
+		st.ProviderCalled = time.Now()
+	}
 	resp, err := u.client.Do(req)
+	if resp != nil {
+		st.ProviderAnswered = time.Now()
+	}
 	if err != nil {
 		return nil, u.transportError(ctx, err), err
 	}

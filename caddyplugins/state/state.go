@@ -58,6 +58,10 @@ type Request struct {
 	Attempts int
 	// FirstByte is when the first byte of the answer went to the client.
 	FirstByte time.Time
+	// ProviderCalled is when the first provider call started, and
+	// ProviderAnswered when the last provider answer's header arrived: the
+	// meter leaves the time between them out of the gateway's overhead.
+	ProviderCalled, ProviderAnswered time.Time
 
 	// Usage is token usage as the provider reported it; Usage.Reported is false
 	// when the provider did not report it (a cut stream, say).
