@@ -176,7 +176,7 @@ func (st *Request) Chat(r *http.Request, limit int64) (*oai.ChatRequest, *apierr
 		return st.chat, nil
 	}
 	var req oai.ChatRequest
-	if e := st.decode(r, limit, &req); e != nil {
+	if e := st.decode(r, limit, func(b []byte) error { return oai.DecodeChat(b, &req) }); e != nil {
 		return nil, e
 	}
 	if param, err := req.Validate(); err != nil {
@@ -192,7 +192,7 @@ func (st *Request) Embedding(r *http.Request, limit int64) (*oai.EmbeddingReques
 		return st.embedding, nil
 	}
 	var req oai.EmbeddingRequest
-	if e := st.decode(r, limit, &req); e != nil {
+	if e := st.decode(r, limit, func(b []byte) error { return json.Unmarshal(b, &req) }); e != nil {
 		return nil, e
 	}
 	if param, err := req.Validate(); err != nil {
@@ -202,7 +202,7 @@ func (st *Request) Embedding(r *http.Request, limit int64) (*oai.EmbeddingReques
 	return st.embedding, nil
 }
 
-func (st *Request) decode(r *http.Request, limit int64, v any) *apierr.Error {
+func (st *Request) decode(r *http.Request, limit int64, unmarshal func([]byte) error) *apierr.Error {
 	body, e := st.Body(r, limit)
 	if e != nil {
 		return e
@@ -210,7 +210,7 @@ func (st *Request) decode(r *http.Request, limit int64, v any) *apierr.Error {
 	if len(body) == 0 {
 		return apierr.New(http.StatusBadRequest, "invalid_json", "The request body is empty; send a JSON object.")
 	}
-	if err := json.Unmarshal(body, v); err != nil {
+	if err := unmarshal(body); err != nil {
 		return apierr.New(http.StatusBadRequest, "invalid_json", jsonErrorMessage(err))
 	}
 	return nil
