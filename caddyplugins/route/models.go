@@ -10,13 +10,16 @@ import (
 	"github.com/aigw/aigw/internal/apierr"
 	"github.com/aigw/aigw/internal/catalog"
 	"github.com/aigw/aigw/internal/oai"
+	"github.com/aigw/aigw/internal/store"
 )
 
 // modelList is the /v1/models answer, rendered once per config: the models
 // whose provider the router can call now, each owned by its provider's name.
+// A key limited to some models sees only those.
 type modelList struct {
-	body []byte
-	one  map[string][]byte
+	body    []byte
+	entries []oai.Model
+	one     map[string][]byte
 }
 
 func newModelList(c *catalog.Catalog, servable func(*catalog.Provider) (bool, string)) modelList {
@@ -32,22 +35,41 @@ func newModelList(c *catalog.Catalog, servable func(*catalog.Provider) (bool, st
 		ml.one[m.ID], _ = json.Marshal(entry)
 	}
 	ml.body, _ = json.Marshal(list)
+	ml.entries = list.Data
 	return ml
 }
 
-func (ml modelList) serveList(w http.ResponseWriter) error {
-	return writeJSON(w, ml.body)
+// serveList writes the list, only the models key may use when it is limited.
+func (ml modelList) serveList(w http.ResponseWriter, key *store.KeyRecord) error {
+	if !scoped(key) {
+		return writeJSON(w, ml.body)
+	}
+	list := oai.ModelList{Object: "list", Data: []oai.Model{}}
+	for _, m := range ml.entries {
+		if key.AllowsModel(m.ID) {
+			list.Data = append(list.Data, m)
+		}
+	}
+	body, err := json.Marshal(list)
+	if err != nil {
+		return fmt.Errorf("encoding the model list: %w", err)
+	}
+	return writeJSON(w, body)
 }
 
-func (ml modelList) serveOne(w http.ResponseWriter, r *http.Request, id string) error {
+// serveOne writes one model; a model key may not use does not exist for it.
+func (ml modelList) serveOne(w http.ResponseWriter, r *http.Request, id string, key *store.KeyRecord) error {
 	body, ok := ml.one[id]
-	if !ok {
+	if !ok || (scoped(key) && !key.AllowsModel(id)) {
 		state.WriteError(w, r, apierr.Newf(http.StatusNotFound, "model_not_found",
 			"The model `%s` does not exist or you do not have access to it.", id).WithParam("model"))
 		return nil
 	}
 	return writeJSON(w, body)
 }
+
+// scoped reports whether key is limited to some models.
+func scoped(key *store.KeyRecord) bool { return key != nil && len(key.AllowedModels) > 0 }
 
 func writeJSON(w http.ResponseWriter, body []byte) error {
 	w.Header().Set("Content-Type", "application/json")

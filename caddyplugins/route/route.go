@@ -127,9 +127,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, _ caddyhttp.
 	case path == "/v1/embeddings":
 		err = h.method(w, r, http.MethodPost, func() error { return h.embeddings(w, r, st) })
 	case path == "/v1/models":
-		err = h.method(w, r, http.MethodGet, func() error { return h.models.serveList(w) })
+		err = h.method(w, r, http.MethodGet, func() error { return h.models.serveList(w, st.Key) })
 	case strings.HasPrefix(path, "/v1/models/"):
-		err = h.method(w, r, http.MethodGet, func() error { return h.models.serveOne(w, r, strings.TrimPrefix(path, "/v1/models/")) })
+		err = h.method(w, r, http.MethodGet, func() error { return h.models.serveOne(w, r, strings.TrimPrefix(path, "/v1/models/"), st.Key) })
 	default:
 		state.WriteError(w, r, apierr.Newf(http.StatusNotFound, "unknown_url", "Unknown request URL: %s %s.", r.Method, r.URL.Path))
 	}
