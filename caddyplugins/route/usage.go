@@ -3,6 +3,7 @@ package route
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 
 	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/jsonwalk"
@@ -28,12 +29,47 @@ func usageFromBody(body []byte) (state.Usage, bool) {
 	if start >= len(obj) || obj[start] != '{' {
 		return state.Usage{}, false // null, or not an object
 	}
+	if u, ok := walkUsage(obj, start); ok {
+		return u, true
+	}
 	end := jsonwalk.ValueEnd(obj, start)
 	var u oai.Usage
 	if end < 0 || json.Unmarshal(obj[start:end], &u) != nil {
 		return state.Usage{}, false
 	}
 	return toState(&u), true
+}
+
+// walkUsage reads the usage object at b[at] by walking its bytes; ok is false
+// when it is not the plain shape (integers where counts are), and the
+// caller decodes it.
+func walkUsage(b []byte, at int) (u state.Usage, ok bool) {
+	count := func(n *int, raw []byte) bool {
+		var err error
+		*n, err = strconv.Atoi(string(raw))
+		return err == nil
+	}
+	ok = jsonwalk.Members(b, at, func(key []byte, v, e int) bool {
+		switch {
+		case jsonwalk.KeyIs(key, "prompt_tokens"):
+			return count(&u.PromptTokens, b[v:e])
+		case jsonwalk.KeyIs(key, "completion_tokens"):
+			return count(&u.CompletionTokens, b[v:e])
+		case jsonwalk.KeyIs(key, "prompt_tokens_details"):
+			if string(b[v:e]) == "null" {
+				return true
+			}
+			return b[v] == '{' && jsonwalk.Members(b, v, func(key []byte, v, e int) bool {
+				return !jsonwalk.KeyIs(key, "cached_tokens") || count(&u.CachedTokens, b[v:e])
+			})
+		case jsonwalk.KeyIs(key, "total_tokens"):
+			var total int
+			return count(&total, b[v:e])
+		}
+		return true
+	})
+	u.Reported = ok
+	return u, ok
 }
 
 var usageField = []byte(`"usage":`)

@@ -1,10 +1,12 @@
 package route
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/aigw/aigw/caddyplugins/state"
+	"github.com/aigw/aigw/internal/oai"
 )
 
 func TestSSEUsageAcrossSplitReads(t *testing.T) {
@@ -87,4 +89,24 @@ func TestEventAround(t *testing.T) {
 			t.Errorf("event around %q = [%d,%d) %q, want [%d,%d)", tt.at, s, e, b[s:e], tt.start, tt.end)
 		}
 	}
+}
+
+// FuzzWalkUsage checks the usage walk against encoding/json: whatever it
+// reads, a decode reads the same.
+func FuzzWalkUsage(f *testing.F) {
+	f.Add(`{"prompt_tokens":11,"completion_tokens":7,"total_tokens":18,"prompt_tokens_details":{"cached_tokens":3}}`)
+	f.Add(`{"prompt_tokens":1,"prompt_tokens_details":null,"completion_tokens_details":{"reasoning_tokens":2}}`)
+	f.Fuzz(func(t *testing.T, obj string) {
+		got, ok := walkUsage([]byte(obj), 0)
+		if !ok || !json.Valid([]byte(obj)) {
+			return
+		}
+		var u oai.Usage
+		if err := json.Unmarshal([]byte(obj), &u); err != nil {
+			t.Fatalf("walk read %+v from %s, decode failed: %v", got, obj, err)
+		}
+		if want := toState(&u); got != want {
+			t.Fatalf("%s: walk %+v, decode %+v", obj, got, want)
+		}
+	})
 }
