@@ -2,6 +2,10 @@ package tokenizer
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -52,12 +56,8 @@ func TestCountCacheIsPerEncodingAndBounded(t *testing.T) {
 	// "<|endoftext|>" differs between encodings only by chance; the cache key
 	// must include the encoding, so counts must match uncached ones.
 	for _, e := range []Encoding{O200k, CL100k} {
-		enc, err := encoder(e)
-		if err != nil {
-			t.Fatal(err)
-		}
 		text := "Überweisung von 1.234,56 EUR an IBAN DE89 3704 0044 0532 0130 00"
-		if got, want := Count(e, text), len(enc.EncodeOrdinary(text)); got != want {
+		if got, want := Count(e, text), len(oracle(t, e).EncodeOrdinary(text)); got != want {
 			t.Errorf("%s: cached count %d, want %d", e, got, want)
 		}
 	}
@@ -71,20 +71,119 @@ func TestCountCacheIsPerEncodingAndBounded(t *testing.T) {
 	}
 }
 
+func TestCountUnknownEncodingIsHeuristic(t *testing.T) {
+	if got := Count("p50k_base", "hello world"); got != 3 {
+		t.Errorf("Count(p50k_base, hello world) = %d, want the heuristic's 3", got)
+	}
+}
+
+func TestCountDoesNotAllocate(t *testing.T) {
+	text := readTestdata(t, "mixed-4k.txt") + strings.Repeat("x", 3*longPiece) // a long piece too
+	for _, e := range []Encoding{O200k, CL100k} {
+		enc := mustEncoder(t, e)
+		if n := testing.AllocsPerRun(10, func() { enc.count(text) }); n != 0 {
+			t.Errorf("%s: %v allocations per count, want 0", e, n)
+		}
+	}
+}
+
+func readTestdata(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+const shortPrompt = "Summarise the attached quarterly statement for a retail banking customer in three sentences, listing total deposits, withdrawals, the closing balance and any fees charged."
+
 func BenchmarkCountUncachedO200k(b *testing.B) {
-	text := "Summarise the attached quarterly statement for a retail banking customer in three sentences, listing total deposits, withdrawals, the closing balance and any fees charged."
-	enc, _ := encoder(O200k)
+	enc := mustEncoder(b, O200k)
 	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		enc.EncodeOrdinary(text)
+	for b.Loop() {
+		enc.count(shortPrompt)
 	}
 }
 
 func BenchmarkCountO200k(b *testing.B) {
-	text := "Summarise the attached quarterly statement for a retail banking customer in three sentences, listing total deposits, withdrawals, the closing balance and any fees charged."
-	Count(O200k, text)
+	Count(O200k, shortPrompt)
 	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		Count(O200k, text)
+	for b.Loop() {
+		Count(O200k, shortPrompt)
+	}
+}
+
+// benchTexts are the prompts of the uncached benchmarks.
+func benchTexts(b *testing.B) []struct{ name, text string } {
+	return []struct{ name, text string }{
+		{"english-1k", readTestdata(b, "english-1k.txt")},
+		{"mixed-4k", readTestdata(b, "mixed-4k.txt")},
+	}
+}
+
+func BenchmarkCountUncached(b *testing.B) {
+	for _, e := range []Encoding{O200k, CL100k} {
+		enc := mustEncoder(b, e)
+		for _, tt := range benchTexts(b) {
+			b.Run(string(e)+"/"+tt.name, func(b *testing.B) {
+				b.SetBytes(int64(len(tt.text)))
+				b.ReportAllocs()
+				for b.Loop() {
+					enc.count(tt.text)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkTiktokenGo measures the reference implementation on the texts
+// of BenchmarkCountUncached, for comparison.
+func BenchmarkTiktokenGo(b *testing.B) {
+	for _, e := range []Encoding{O200k, CL100k} {
+		enc := oracle(b, e)
+		for _, tt := range benchTexts(b) {
+			b.Run(string(e)+"/"+tt.name, func(b *testing.B) {
+				b.SetBytes(int64(len(tt.text)))
+				b.ReportAllocs()
+				for b.Loop() {
+					enc.EncodeOrdinary(tt.text)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkLoad measures parsing an encoding's ranks and reports the heap
+// the result keeps, and in how many objects: the fewer, the less the
+// garbage collector has to mark.
+func BenchmarkLoad(b *testing.B) {
+	for _, e := range []struct {
+		enc   Encoding
+		split func(string) int
+	}{{O200k, splitO200k}, {CL100k, splitCL100k}} {
+		b.Run(string(e.enc), func(b *testing.B) {
+			var heap, objects float64
+			for b.Loop() {
+				var before, after runtime.MemStats
+				b.StopTimer()
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				b.StartTimer()
+				enc, err := loadBPE(e.enc, e.split)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				runtime.KeepAlive(enc)
+				heap = float64(after.HeapAlloc-before.HeapAlloc) / (1 << 20)
+				objects = float64(after.HeapObjects - before.HeapObjects)
+				b.StartTimer()
+			}
+			b.ReportMetric(heap, "MiB-kept")
+			b.ReportMetric(objects, "objects-kept")
+		})
 	}
 }
