@@ -34,7 +34,11 @@ taskset -c 0 bin/aigw-fake-provider -addr 127.0.0.1:$UP_PORT -key bench-upstream
 up_pid=$!; pids+=($up_pid)
 BENCH_BARE_PORT=$BARE_PORT BENCH_UPSTREAM_PORT=$UP_PORT taskset -c 0 bin/aigw run --config bench/bare.Caddyfile >/dev/null 2>&1 &
 bare_pid=$!; pids+=($bare_pid)
-AIGW_PORT=$CHAIN_PORT AIGW_CADDY_ADMIN=off DATABASE_URL=$bench_db \
+# The shipped per-key safety net (100,000 requests a minute) would refuse most
+# of a 10 s run at these rates: 429s are not counted, and the run would
+# measure refusals. A limit far above the load keeps the limiter's work (every
+# scope still counted) without refusing.
+AIGW_KEY_RPM=1000000000 AIGW_PORT=$CHAIN_PORT AIGW_CADDY_ADMIN=off DATABASE_URL=$bench_db \
 	OPENAI_BASE_URL=http://127.0.0.1:$UP_PORT/v1 OPENAI_API_KEY=bench-upstream-key \
 	taskset -c 0 bin/aigw run --config Caddyfile >"$AIGW_DATA/bench-aigw.log" 2>&1 &
 chain_pid=$!; pids+=($chain_pid)

@@ -23,10 +23,10 @@ func benchRouteStream(b *testing.B, g *gateway, model string) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			n, _ := io.Copy(io.Discard, resp.Body)
+			answer, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != 200 || n < 1000 {
-				b.Fatalf("status %d, %d bytes", resp.StatusCode, n)
+			if resp.StatusCode != 200 || !bytes.HasSuffix(answer, []byte("data: [DONE]\n\n")) {
+				b.Fatalf("status %d, stream %q", resp.StatusCode, answer)
 			}
 		}
 	})

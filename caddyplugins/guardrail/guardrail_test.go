@@ -271,3 +271,28 @@ func TestBufferedRedactionKeepsOtherBytes(t *testing.T) {
 		t.Errorf("Content-Length %q for %d bytes", rec.Header().Get("Content-Length"), len(got))
 	}
 }
+
+// TestStreamEndingInsideAnEventIsScreened checks that a stream cut after its
+// last event's data, before the blank line, is screened like any event.
+func TestStreamEndingInsideAnEventIsScreened(t *testing.T) {
+	e, p := testPolicy(t, "bfsi-standard")
+	// Cut the stream right after the event that carries the card number.
+	full := streamOf([]string{"Card ", "4111 1111 1111 1111 noted."})
+	card := strings.Index(full, "4111")
+	in := full[:card+strings.Index(full[card:], "\n\n")]
+	rec := httptest.NewRecorder()
+	rec.Header().Set("Content-Type", "text/event-stream")
+	o := newOutputScreen(rec, e, p, 64)
+	o.WriteHeader(http.StatusOK)
+	o.Write([]byte(in)) //nolint:errcheck
+	if err := o.finish(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := contentOf(t, rec.Body.String())
+	if strings.Contains(rec.Body.String(), "4111 1111") || !strings.HasPrefix(got, "Card ") {
+		t.Errorf("client saw %q", rec.Body.String())
+	}
+	if !strings.Contains(got, "1111 noted.") {
+		t.Errorf("the last event's text was lost: %q", got)
+	}
+}

@@ -75,10 +75,19 @@ func (f *sseFilter) write(p []byte) ([]byte, bool) {
 	}
 }
 
-// close releases the scanners' held text when the stream ended without a
+// close screens an event the stream ended inside of (no blank line after
+// it), then releases the scanners' held text when the stream ended without a
 // finish event, as a last chunk.
 func (f *sseFilter) close() []byte {
 	var out []byte
+	if len(f.pending) > 0 {
+		last := append(f.pending, "\n\n"...)
+		f.pending = nil
+		var blocked bool
+		if out, blocked = f.event(out, last); blocked {
+			return out
+		}
+	}
 	for _, idx := range f.indexes() {
 		emit, res := f.scanners[idx].Write(string(f.batch[idx]))
 		f.batch[idx] = nil
@@ -92,7 +101,7 @@ func (f *sseFilter) close() []byte {
 			out = append(out, f.synth(idx, text)...)
 		}
 	}
-	return append(out, f.pending...)
+	return out
 }
 
 func (f *sseFilter) indexes() []int {
