@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench.sh — `make bench`: load (a) the fake provider directly, (b) bare Caddy
-# reverse_proxy to it and (c) the aigw chain (shipped Caddyfile) in front of it,
+# reverse_proxy to it, (c) the aigw chain (shipped Caddyfile) in front of it and
+# (d) the router alone behind authentication (bench/route-only.Caddyfile),
 # non-streaming and streaming (20 SSE chunks), interleaved over ROUNDS rounds;
 # print median req/s (2xx only), p50, p99, the ratio to (b) and each server's
 # CPU time per request. Servers share CPU 0, wrk runs on CPU 1 (see
@@ -11,7 +12,7 @@ cd "$AIGW_ROOT"
 DURATION=${BENCH_DURATION:-10s}
 ROUNDS=${BENCH_ROUNDS:-3}
 CONNS=${BENCH_CONNECTIONS:-32}
-UP_PORT=19090 BARE_PORT=19081 CHAIN_PORT=19080
+UP_PORT=19090 BARE_PORT=19081 CHAIN_PORT=19080 ROUTE_PORT=19082
 
 command -v wrk >/dev/null || apt_install wrk >/dev/null
 command -v taskset >/dev/null || apt_install util-linux >/dev/null
@@ -42,7 +43,11 @@ AIGW_KEY_RPM=1000000000 AIGW_PORT=$CHAIN_PORT AIGW_CADDY_ADMIN=off DATABASE_URL=
 	OPENAI_BASE_URL=http://127.0.0.1:$UP_PORT/v1 OPENAI_API_KEY=bench-upstream-key \
 	taskset -c 0 bin/aigw run --config Caddyfile >"$AIGW_DATA/bench-aigw.log" 2>&1 &
 chain_pid=$!; pids+=($chain_pid)
-wait_port $UP_PORT; wait_port $BARE_PORT; wait_port $CHAIN_PORT
+BENCH_ROUTE_PORT=$ROUTE_PORT DATABASE_URL=$bench_db \
+	OPENAI_BASE_URL=http://127.0.0.1:$UP_PORT/v1 OPENAI_API_KEY=bench-upstream-key \
+	taskset -c 0 bin/aigw run --config bench/route-only.Caddyfile >"$AIGW_DATA/bench-aigw-route.log" 2>&1 &
+route_pid=$!; pids+=($route_pid)
+wait_port $UP_PORT; wait_port $BARE_PORT; wait_port $CHAIN_PORT; wait_port $ROUTE_PORT
 
 # A ~400-byte chat body; max_tokens 18 makes a stream of 20 chunks.
 prompt="Summarise the attached quarterly statement for a retail banking customer in three sentences, listing total deposits, withdrawals, the closing balance and any fees charged. Keep the tone neutral and do not give investment advice. Mention whether the account fell below its minimum balance."
@@ -71,12 +76,13 @@ run_one() {
 	echo "$name $mode $rps $p50 $p99 $cpu" >>"$results"
 }
 
-log "loading: $ROUNDS rounds x 3 systems x 2 modes, $DURATION each, $CONNS connections"
+log "loading: $ROUNDS rounds x 4 systems x 2 modes, $DURATION each, $CONNS connections"
 for round in $(seq "$ROUNDS"); do
 	for mode in plain stream; do
 		run_one direct "$mode" "http://127.0.0.1:$UP_PORT/v1/chat/completions" $up_pid bench-upstream-key
 		run_one bare-caddy "$mode" "http://127.0.0.1:$BARE_PORT/v1/chat/completions" $bare_pid bench-upstream-key
 		run_one aigw-chain "$mode" "http://127.0.0.1:$CHAIN_PORT/v1/chat/completions" $chain_pid "$key"
+		run_one aigw-route "$mode" "http://127.0.0.1:$ROUTE_PORT/v1/chat/completions" $route_pid "$key"
 	done
 	log "round $round done"
 done
@@ -86,7 +92,7 @@ echo
 printf '%-11s %-7s %10s %10s %10s %9s %14s\n' system mode "req/s" p50 p99 "x bare" "CPU us/req"
 for mode in plain stream; do
 	base=$(awk -v m=$mode '$1 == "bare-caddy" && $2 == m {print $3}' "$results" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-	for name in direct bare-caddy aigw-chain; do
+	for name in direct bare-caddy aigw-chain aigw-route; do
 		awk -v n=$name -v m=$mode '$1 == n && $2 == m' "$results" | sort -k3,3n | awk -v base="$base" '
 			{ rps[NR]=$3; p50[NR]=$4; p99[NR]=$5; cpu[NR]=$6; name=$1; mode=$2 }
 			END { i = int((NR+1)/2); printf "%-11s %-7s %10d %10s %10s %9.2f %14s\n", name, mode, rps[i], p50[i], p99[i], rps[i]/base, cpu[i] }'
@@ -95,6 +101,7 @@ done
 echo "(medians of $ROUNDS runs; p50/p99 and CPU from the median run; CPU is the measured server's: the fake provider for 'direct')"
 
 echo
+[ "${BENCH_GO:-1}" = 0 ] && exit 0 # BENCH_GO=0: the load runs only
 log "Go benchmarks of the hot path"
 (cd caddyplugins && AIGW_TEST_DATABASE_URL=$admin_db go test -run '^$' -bench . -benchmem -benchtime 2s ./auth/ ./state/ ./route/ ./e2e/)
 go test -run '^$' -bench . -benchmem -benchtime 1s ./internal/apikey/ ./internal/money/
