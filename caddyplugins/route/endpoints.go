@@ -159,14 +159,15 @@ func (h *Handler) embeddings(w http.ResponseWriter, r *http.Request, st *state.R
 }
 
 // callContext bounds the provider call by the provider's timeout and ends it
-// when the client goes away.
+// when the client goes away, with errClientGone as the cause. (Derived from
+// the request's context directly, it would end with the request's cause,
+// context.Canceled, before the AfterFunc could name it.)
 func (h *Handler) callContext(r *http.Request, p *catalog.Provider) (context.Context, context.CancelCauseFunc) {
-	ctx, cancel := context.WithCancelCause(r.Context())
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(r.Context()))
+	stop := context.AfterFunc(r.Context(), func() { cancel(errClientGone) })
 	if p.Timeout > 0 {
 		tctx, tcancel := context.WithTimeout(ctx, p.Timeout)
-		stop := context.AfterFunc(r.Context(), func() { cancel(errClientGone) })
 		return tctx, func(err error) { stop(); tcancel(); cancel(err) }
 	}
-	stop := context.AfterFunc(r.Context(), func() { cancel(errClientGone) })
 	return ctx, func(err error) { stop(); cancel(err) }
 }

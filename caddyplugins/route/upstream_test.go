@@ -1,6 +1,7 @@
 package route
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -181,5 +182,26 @@ func TestRelayStreamEventTooLarge(t *testing.T) {
 	}
 	if w.Body.String() != "data: {\"a\":1}\n\n" {
 		t.Errorf("relayed %q", w.Body.String())
+	}
+}
+
+// TestCallContextNamesClientGone checks that a provider call ends with
+// errClientGone as its cause when the client goes away, so that it is not
+// taken for a provider failure.
+func TestCallContextNamesClientGone(t *testing.T) {
+	for _, timeout := range []time.Duration{0, time.Minute} {
+		reqCtx, leave := context.WithCancel(context.Background())
+		r := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", nil).WithContext(reqCtx)
+		ctx, cancel := (&Handler{}).callContext(r, &catalog.Provider{Timeout: timeout})
+		leave()
+		select {
+		case <-ctx.Done():
+		case <-time.After(2 * time.Second):
+			t.Fatal("the call outlived its client")
+		}
+		if !errors.Is(context.Cause(ctx), errClientGone) {
+			t.Errorf("timeout %v: cause %v, want errClientGone", timeout, context.Cause(ctx))
+		}
+		cancel(nil)
 	}
 }
