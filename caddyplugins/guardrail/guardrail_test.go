@@ -296,3 +296,39 @@ func TestStreamEndingInsideAnEventIsScreened(t *testing.T) {
 		t.Errorf("the last event's text was lost: %q", got)
 	}
 }
+
+// TestDecodedPathsScreenCaseVariantKeys checks the decoding paths (chunks
+// with several choices, answers the byte walk does not read) against keys
+// that differ from OpenAI's only by case, which Go clients read as the same
+// fields: the text a client would read is screened.
+func TestDecodedPathsScreenCaseVariantKeys(t *testing.T) {
+	e, p := testPolicy(t, "bfsi-standard")
+	stream := `data: {"Choices":[{"index":0,"Delta":{"Content":"Card 4111 1111 1111 1111 ok"},"finish_reason":"stop"},` +
+		`{"index":1,"delta":{"CONTENT":"SSN 536-22-1234","Content":"Card 5555 5555 5555 4444"},"finish_reason":"stop"}]}` + "\n\n"
+	rec := httptest.NewRecorder()
+	rec.Header().Set("Content-Type", "text/event-stream")
+	o := newOutputScreen(rec, e, p, 64)
+	o.WriteHeader(http.StatusOK)
+	o.Write([]byte(stream)) //nolint:errcheck
+	if err := o.finish(); err != nil {
+		t.Fatal(err)
+	}
+	var chunk struct {
+		Choices []struct {
+			Delta struct{ Content string } `json:"delta"`
+		} `json:"choices"`
+	}
+	data := strings.TrimSuffix(strings.TrimPrefix(rec.Body.String(), "data: "), "\n\n")
+	if err := json.Unmarshal([]byte(data), &chunk); err != nil || len(chunk.Choices) != 2 {
+		t.Fatalf("chunk %s: %v", data, err)
+	}
+	for i, c := range chunk.Choices {
+		if strings.Contains(c.Delta.Content, "4111 1111") || strings.Contains(c.Delta.Content, "5555 5555") || c.Delta.Content == "" {
+			t.Errorf("choice %d: a Go client reads %q", i, c.Delta.Content)
+		}
+	}
+	out, err := rewriteAnswer([]byte(`{"Choices":[{"Message":{"Content":"x"}}]}`), map[int]string{0: "redacted"})
+	if err != nil || !strings.Contains(string(out), `"Content":"redacted"`) || strings.Contains(string(out), `"x"`) {
+		t.Errorf("rewritten answer %s, %v", out, err)
+	}
+}

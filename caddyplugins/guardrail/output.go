@@ -242,20 +242,22 @@ func rewriteAnswer(body []byte, redacted map[int]string) ([]byte, error) {
 	if err := unmarshalNumbers(body, &obj); err != nil {
 		return nil, err
 	}
+	choicesKey := field(obj, "choices")
 	var choices []map[string]json.RawMessage
-	if err := unmarshalNumbers(obj["choices"], &choices); err != nil {
+	if err := unmarshalNumbers(obj[choicesKey], &choices); err != nil {
 		return nil, err
 	}
 	for i, text := range redacted {
+		msgKey := field(choices[i], "message")
 		var msg map[string]json.RawMessage
-		if err := unmarshalNumbers(choices[i]["message"], &msg); err != nil {
+		if err := unmarshalNumbers(choices[i][msgKey], &msg); err != nil {
 			return nil, err
 		}
-		msg["content"], _ = json.Marshal(text)
-		choices[i]["message"], _ = json.Marshal(msg)
+		msg[field(msg, "content")], _ = json.Marshal(text)
+		choices[i][msgKey], _ = json.Marshal(msg)
 	}
 	var err error
-	if obj["choices"], err = json.Marshal(choices); err != nil {
+	if obj[choicesKey], err = json.Marshal(choices); err != nil {
 		return nil, err
 	}
 	return json.Marshal(obj)

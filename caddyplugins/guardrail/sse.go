@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"sort"
+	"strings"
 
 	"github.com/aigw/aigw/internal/guard"
 	"github.com/aigw/aigw/internal/jsonwalk"
@@ -128,8 +129,9 @@ func (f *sseFilter) event(dst, event []byte) ([]byte, bool) {
 	if unmarshalNumbers(data, &obj) != nil {
 		return append(dst, event...), false
 	}
+	choicesKey := field(obj, "choices")
 	var choices []map[string]json.RawMessage
-	if unmarshalNumbers(obj["choices"], &choices) != nil || len(choices) == 0 {
+	if unmarshalNumbers(obj[choicesKey], &choices) != nil || len(choices) == 0 {
 		return append(dst, event...), false // usage chunk, errors
 	}
 	f.lastData = append(f.lastData[:0], data...)
@@ -143,7 +145,7 @@ func (f *sseFilter) event(dst, event []byte) ([]byte, bool) {
 		}
 	}
 	var err error
-	if obj["choices"], err = json.Marshal(choices); err != nil {
+	if obj[choicesKey], err = json.Marshal(choices); err != nil {
 		return append(dst, event...), false
 	}
 	b, err := json.Marshal(obj)
@@ -210,24 +212,27 @@ func (f *sseFilter) screen(idx int, content []byte, finished bool) (string, bool
 // choice screens one choice's delta in place; it reports a block.
 func (f *sseFilter) choice(c map[string]json.RawMessage) (bool, error) {
 	var idx int
-	if raw, ok := c["index"]; ok {
+	if raw, ok := c[field(c, "index")]; ok {
 		if err := json.Unmarshal(raw, &idx); err != nil {
 			return false, err
 		}
 	}
+	deltaKey := field(c, "delta")
 	var delta map[string]json.RawMessage
-	if raw := c["delta"]; len(raw) > 0 && string(raw) != "null" {
+	if raw := c[deltaKey]; len(raw) > 0 && string(raw) != "null" {
 		if err := unmarshalNumbers(raw, &delta); err != nil {
 			return false, err
 		}
 	}
+	contentKey := field(delta, "content")
 	var content string
-	if raw, ok := delta["content"]; ok && string(raw) != "null" {
+	if raw, ok := delta[contentKey]; ok && string(raw) != "null" {
 		if err := json.Unmarshal(raw, &content); err != nil {
 			return false, err
 		}
 	}
-	finished := len(c["finish_reason"]) > 0 && string(c["finish_reason"]) != "null"
+	finish := c[field(c, "finish_reason")]
+	finished := len(finish) > 0 && string(finish) != "null"
 	emit, blocked := f.screen(idx, []byte(content), finished)
 	if blocked {
 		return true, nil
@@ -238,10 +243,28 @@ func (f *sseFilter) choice(c map[string]json.RawMessage) (bool, error) {
 	if delta == nil {
 		delta = map[string]json.RawMessage{}
 	}
-	delta["content"], _ = json.Marshal(emit)
+	delta[contentKey], _ = json.Marshal(emit)
 	var err error
-	c["delta"], err = json.Marshal(delta)
+	c[deltaKey], err = json.Marshal(delta)
 	return false, err
+}
+
+// field returns the key of m that a Go client (encoding/json matches keys
+// regardless of case, the last one winning) reads as the field name, once m
+// is encoded again: json.Marshal sorts keys, so that is the greatest of the
+// keys equal to name but for case, which is name itself when m has it. It
+// returns name when m has none, to be added.
+func field(m map[string]json.RawMessage, name string) string {
+	found := ""
+	for k := range m {
+		if k > found && strings.EqualFold(k, name) {
+			found = k
+		}
+	}
+	if found == "" {
+		return name
+	}
+	return found
 }
 
 func merge(a, b guard.Result) guard.Result {
