@@ -332,3 +332,27 @@ func TestDecodedPathsScreenCaseVariantKeys(t *testing.T) {
 		t.Errorf("rewritten answer %s, %v", out, err)
 	}
 }
+
+// TestStreamWithCRLFLines checks a provider that ends its lines with CRLF:
+// events are still screened one by one as they arrive.
+func TestStreamWithCRLFLines(t *testing.T) {
+	e, p := testPolicy(t, "bfsi-standard")
+	in := strings.ReplaceAll(streamOf([]string{"Your card ", "4111 1111 1111 1111", " is active."}), "\n", "\r\n")
+	rec := httptest.NewRecorder()
+	rec.Header().Set("Content-Type", "text/event-stream")
+	o := newOutputScreen(rec, e, p, 64)
+	o.WriteHeader(http.StatusOK)
+	first := strings.Index(in, "\r\n\r\n") + 4
+	o.Write([]byte(in[:first])) //nolint:errcheck
+	if rec.Body.Len() == 0 {
+		t.Error("the first event was held: CRLF events were not split")
+	}
+	o.Write([]byte(in[first:])) //nolint:errcheck
+	if err := o.finish(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := contentOf(t, strings.ReplaceAll(rec.Body.String(), "\r\n", "\n"))
+	if strings.Contains(rec.Body.String(), "4111 1111") || got != "Your card ************1111 is active." {
+		t.Errorf("client saw %q", got)
+	}
+}

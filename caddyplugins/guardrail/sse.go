@@ -62,17 +62,35 @@ func (f *sseFilter) write(p []byte) ([]byte, bool) {
 	out := f.out[:0]
 	defer func() { f.out = out[:0] }()
 	for {
-		i := bytes.Index(data, []byte("\n\n"))
-		if i < 0 {
+		end := eventEnd(data)
+		if end < 0 {
 			// Keep the unfinished event; data may lie in pending itself.
 			f.pending = append(f.pending[:0], data...)
 			return out, false
 		}
 		var blocked bool
-		if out, blocked = f.event(out, data[:i+2]); blocked {
+		if out, blocked = f.event(out, data[:end]); blocked {
 			return out, true
 		}
-		data = data[i+2:]
+		data = data[end:]
+	}
+}
+
+// eventEnd returns the length of the first event in b, its blank line ("\n"
+// or "\r\n" after a line end) included, or -1 when b holds no whole event.
+func eventEnd(b []byte) int {
+	for i := 0; ; {
+		j := bytes.IndexByte(b[i:], '\n')
+		if j < 0 {
+			return -1
+		}
+		i += j + 1
+		if i < len(b) && b[i] == '\n' {
+			return i + 1
+		}
+		if i+1 < len(b) && b[i] == '\r' && b[i+1] == '\n' {
+			return i + 2
+		}
 	}
 }
 
