@@ -356,3 +356,34 @@ func TestStreamWithCRLFLines(t *testing.T) {
 		t.Errorf("client saw %q", got)
 	}
 }
+
+// TestStreamScreensEventsItCannotRead checks that events the filter does not
+// read as chunks (not JSON, no choices, content of another type) are screened
+// as text, and that ordinary ones of that kind pass as they are.
+func TestStreamScreensEventsItCannotRead(t *testing.T) {
+	e, p := testPolicy(t, "bfsi-standard")
+	for _, tt := range []struct{ name, event, leak string }{
+		{"not JSON", "data: {\"choices\":[{\"delta\":{\"content\":\"card 4111 1111 1111 1111\"\n\n", "4111 1111"},
+		{"plain text", "data: your card 4111 1111 1111 1111 is active\n\n", "4111 1111"},
+		{"content of another type", `data: {"choices":[{"index":0,"delta":{"content":["card 4111 1111 1111 1111"]},"finish_reason":null},{"index":1,"delta":{}}]}` + "\n\n", "4111 1111"},
+		{"error event", `data: {"error":{"message":"bad request for card 4111 1111 1111 1111"}}` + "\n\n", "4111 1111"},
+		{"usage chunk", `data: {"id":"c","choices":[],"usage":{"prompt_tokens":11,"completion_tokens":7,"total_tokens":18}}` + "\n\n", ""},
+		{"comment", ": keep-alive\n\n", ""},
+	} {
+		rec := httptest.NewRecorder()
+		rec.Header().Set("Content-Type", "text/event-stream")
+		o := newOutputScreen(rec, e, p, 64)
+		o.WriteHeader(http.StatusOK)
+		o.Write([]byte(tt.event)) //nolint:errcheck
+		if err := o.finish(); err != nil {
+			t.Fatal(err)
+		}
+		got := rec.Body.String()
+		switch {
+		case tt.leak != "" && strings.Contains(got, tt.leak):
+			t.Errorf("%s: passed unscreened: %q", tt.name, got)
+		case tt.leak == "" && got != tt.event:
+			t.Errorf("%s: changed to %q", tt.name, got)
+		}
+	}
+}

@@ -136,8 +136,11 @@ func (f *sseFilter) indexes() []int {
 func (f *sseFilter) event(dst, event []byte) ([]byte, bool) {
 	data, ok := bytes.CutPrefix(bytes.TrimRight(event, "\r\n"), []byte("data:"))
 	data = bytes.TrimSpace(data)
+	if ok && string(data) == "[DONE]" {
+		return append(dst, event...), false
+	}
 	if !ok || len(data) == 0 || data[0] != '{' {
-		return append(dst, event...), false // [DONE], comments, other fields
+		return f.raw(dst, event) // comments, other fields, data that is not JSON
 	}
 	if c, ok := parseFastChunk(data); ok {
 		f.lastData = append(f.lastData[:0], data...)
@@ -145,18 +148,18 @@ func (f *sseFilter) event(dst, event []byte) ([]byte, bool) {
 	}
 	var obj map[string]json.RawMessage
 	if unmarshalNumbers(data, &obj) != nil {
-		return append(dst, event...), false
+		return f.raw(dst, event)
 	}
 	choicesKey := field(obj, "choices")
 	var choices []map[string]json.RawMessage
 	if unmarshalNumbers(obj[choicesKey], &choices) != nil || len(choices) == 0 {
-		return append(dst, event...), false // usage chunk, errors
+		return f.raw(dst, event) // usage chunk, errors
 	}
 	f.lastData = append(f.lastData[:0], data...)
 	for _, c := range choices {
 		blocked, err := f.choice(c)
 		if err != nil {
-			return append(dst, event...), false
+			return f.raw(dst, event)
 		}
 		if blocked {
 			return append(dst, errorEvent(f.verdict.detectors)...), true
@@ -164,13 +167,29 @@ func (f *sseFilter) event(dst, event []byte) ([]byte, bool) {
 	}
 	var err error
 	if obj[choicesKey], err = json.Marshal(choices); err != nil {
-		return append(dst, event...), false
+		return f.raw(dst, event)
 	}
 	b, err := json.Marshal(obj)
 	if err != nil {
-		return append(dst, event...), false
+		return f.raw(dst, event)
 	}
 	return append(append(append(dst, "data: "...), b...), '\n', '\n'), false
+}
+
+// raw screens an event the filter does not read as a chunk (no choices, a
+// content of another type, not JSON at all) as plain text, so that nothing
+// reaches the client unscreened: a value is redacted where it lies, a block
+// ends the stream.
+func (f *sseFilter) raw(dst, event []byte) ([]byte, bool) {
+	res := f.engine.Apply(string(event), f.policy, guard.Output)
+	f.verdict.add(res)
+	if res.Action == guard.ActionBlock {
+		return append(dst, errorEvent(f.verdict.detectors)...), true
+	}
+	if res.Action == guard.ActionRedact {
+		return append(dst, res.Text...), false
+	}
+	return append(dst, event...), false
 }
 
 // fast screens a one-choice chunk located by parseFastChunk, splicing the
