@@ -119,16 +119,19 @@ func unquote(raw []byte) ([]byte, bool) {
 	return []byte(s), true
 }
 
-// contentSpan is where one choice's message content lies in a chat.completion.
+// contentSpan is where one choice's message content, or the arguments of
+// one of its tool calls, lies in a chat.completion.
 type contentSpan struct {
-	choice     int // position in choices
-	start, end int // the JSON string, quotes included
+	choice     int  // position in choices
+	start, end int  // the JSON string, quotes included
+	args       bool // a tool call's arguments, not the content
 }
 
 // answerContents finds the message content of every choice of a
-// chat.completion body in one walk, without decoding the rest; a null or
-// absent content has no span. ok is false when the body is not a well-formed
-// object of that shape (duplicate keys included), and the caller decodes.
+// chat.completion body, and the arguments of its tool calls, in one walk,
+// without decoding the rest; a null or absent one has no span. ok is false
+// when the body is not a well-formed object of that shape (duplicate keys
+// included), and the caller decodes.
 func answerContents(body []byte) (spans []contentSpan, ok bool) {
 	at := jsonwalk.SkipSpace(body, 0)
 	if at >= len(body) || body[at] != '{' {
@@ -152,7 +155,8 @@ func answerContents(body []byte) (spans []contentSpan, ok bool) {
 	return spans, ok && seen
 }
 
-// choiceContent adds the span of the choice at body[at]'s message content.
+// choiceContent adds the spans of the choice at body[at]'s message content
+// and tool call arguments, in the order they lie in body.
 func choiceContent(body []byte, at, choice int, spans *[]contentSpan) bool {
 	seen := false
 	return jsonwalk.Members(body, at, func(key []byte, v, e int) bool {
@@ -163,23 +167,64 @@ func choiceContent(body []byte, at, choice int, spans *[]contentSpan) bool {
 			return false
 		}
 		seen = true
-		content := false
+		content, calls := false, false
 		return jsonwalk.Members(body, v, func(key []byte, cv, ce int) bool {
-			if !jsonwalk.KeyIs(key, "content") {
-				return true
+			switch {
+			case jsonwalk.KeyIs(key, "content"):
+				if content {
+					return false
+				}
+				content = true
+				return addString(body, cv, ce, contentSpan{choice: choice}, spans) // an array: decoded the slow way
+			case jsonwalk.KeyIs(key, "tool_calls"):
+				if calls {
+					return false
+				}
+				calls = true
+				return string(body[cv:ce]) == "null" || body[cv] == '[' && jsonwalk.Elements(body, cv, func(tv, _ int) bool {
+					return body[tv] == '{' && toolCallArguments(body, tv, choice, spans)
+				})
 			}
-			if content {
-				return false
-			}
-			content = true
-			switch body[cv] {
-			case '"':
-				*spans = append(*spans, contentSpan{choice, cv, ce})
-				return true
-			case 'n':
-				return true
-			}
-			return false // a content array: decoded the slow way
+			return true
 		})
 	})
+}
+
+// toolCallArguments adds the span of the tool call at body[at]'s arguments.
+func toolCallArguments(body []byte, at, choice int, spans *[]contentSpan) bool {
+	fn := false
+	return jsonwalk.Members(body, at, func(key []byte, v, e int) bool {
+		if !jsonwalk.KeyIs(key, "function") {
+			return true
+		}
+		if fn || body[v] != '{' {
+			return false
+		}
+		fn = true
+		args := false
+		return jsonwalk.Members(body, v, func(key []byte, av, ae int) bool {
+			if !jsonwalk.KeyIs(key, "arguments") {
+				return true
+			}
+			if args {
+				return false
+			}
+			args = true
+			return addString(body, av, ae, contentSpan{choice: choice, args: true}, spans)
+		})
+	})
+}
+
+// addString adds the span [v,e) of body as sp when it is a string; null adds
+// nothing; anything else is refused.
+func addString(body []byte, v, e int, sp contentSpan, spans *[]contentSpan) bool {
+	switch body[v] {
+	case '"':
+		sp.start, sp.end = v, e
+		*spans = append(*spans, sp)
+		return true
+	case 'n':
+		return string(body[v:e]) == "null"
+	}
+	return false
 }

@@ -2,6 +2,8 @@ package guardrail
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/aigw/aigw/internal/guard"
@@ -70,6 +72,7 @@ func FuzzAnswerContents(f *testing.F) {
 	f.Add(`{"choices":[{"message":{"content":null,"tool_calls":[]}},{"message":{"content":"b"}}]}`)
 	f.Add(`{"choices":[{"message":{"content":"a","content":"b"}}]}`)
 	f.Add(`{"choices":[{"message":{"content":[{"type":"text","text":"x"}]}}]}`)
+	f.Add(`{"choices":[{"message":{"content":null,"tool_calls":[{"id":"c","function":{"name":"f","arguments":"{\"a\":1}"}},{"function":{"arguments":"{}"}}]}}]}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		spans, ok := answerContents([]byte(body))
 		if !ok {
@@ -78,36 +81,46 @@ func FuzzAnswerContents(f *testing.F) {
 		var ans struct {
 			Choices []struct {
 				Message struct {
-					Content *string `json:"content"`
+					Content   *string `json:"content"`
+					ToolCalls []struct {
+						Function struct {
+							Arguments *string `json:"arguments"`
+						} `json:"function"`
+					} `json:"tool_calls"`
 				} `json:"message"`
 			} `json:"choices"`
 		}
 		if json.Unmarshal([]byte(body), &ans) != nil {
-			return // not JSON: sent as the provider wrote it either way
+			return // not JSON: the handler screens it as text
 		}
-		want := map[int]string{}
+		var want, got []string // "choice/kind: text", in order
 		for i, c := range ans.Choices {
 			if c.Message.Content != nil && *c.Message.Content != "" {
-				want[i] = *c.Message.Content
+				want = append(want, fmt.Sprintf("%d/content: %s", i, *c.Message.Content))
+			}
+			for _, tc := range c.Message.ToolCalls {
+				if a := tc.Function.Arguments; a != nil && *a != "" {
+					want = append(want, fmt.Sprintf("%d/args: %s", i, *a))
+				}
 			}
 		}
-		got := map[int]string{}
 		for _, sp := range spans {
 			text, ok := unquote([]byte(body[sp.start:sp.end]))
 			if !ok {
 				return // the handler decodes such an answer instead
 			}
+			kind := "content"
+			if sp.args {
+				kind = "args"
+			}
 			if len(text) > 0 {
-				got[sp.choice] = string(text)
+				got = append(got, fmt.Sprintf("%d/%s: %s", sp.choice, kind, text))
 			}
 		}
-		if len(got) != len(want) {
-			t.Fatalf("walk found %v, decode %v", got, want)
-		}
-		for i, w := range want {
-			if got[i] != w {
-				t.Fatalf("choice %d: walk %q, decode %q", i, got[i], w)
-			}
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("walk found %q, decode %q", got, want)
 		}
 	})
 }

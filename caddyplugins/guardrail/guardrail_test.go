@@ -387,3 +387,34 @@ func TestStreamScreensEventsItCannotRead(t *testing.T) {
 		}
 	}
 }
+
+// TestBufferedAnswerToolCallsAndOddShapes checks that a non-streamed
+// answer's tool call arguments are screened, by the byte walk and by the
+// decoding fallback, and that answers the walk cannot read (content parts,
+// not JSON) do not pass unscreened.
+func TestBufferedAnswerToolCallsAndOddShapes(t *testing.T) {
+	e, p := testPolicy(t, "bfsi-standard")
+	for _, tt := range []struct{ name, body string }{
+		{"tool call", `{"choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function",` +
+			`"function":{"name":"lookup","arguments":"{\"card\":\"4111 1111 1111 1111\"}"}}]},"finish_reason":"tool_calls"}]}`},
+		{"tool call, decoded", `{"choices":[{"message":{"content":"ok","content":"ok","tool_calls":[{"function":{"arguments":"{\"card\":\"4111 1111 1111 1111\"}"}}]}}]}`},
+		{"content parts", `{"choices":[{"message":{"content":[{"type":"text","text":"card 4111 1111 1111 1111"}]}}]}`},
+		{"not JSON", `{"choices":[{"message":{"content":"card 4111 1111 1111 1111"`},
+	} {
+		rec := httptest.NewRecorder()
+		rec.Header().Set("Content-Type", "application/json")
+		o := newOutputScreen(rec, e, p, 64)
+		o.WriteHeader(http.StatusOK)
+		o.Write([]byte(tt.body)) //nolint:errcheck
+		if err := o.finish(); err != nil {
+			t.Fatal(err)
+		}
+		got := rec.Body.String()
+		if strings.Contains(got, "4111 1111") || !strings.Contains(got, "1111") {
+			t.Errorf("%s: client got %s", tt.name, got)
+		}
+		if tt.name == "tool call" && !json.Valid([]byte(got)) {
+			t.Errorf("%s: answer no longer JSON: %s", tt.name, got)
+		}
+	}
+}

@@ -148,7 +148,7 @@ func (o *outputScreen) finishBuffered() error {
 		if len(text) == 0 {
 			continue
 		}
-		if redacted, changed := o.screenText(string(text)); changed {
+		if redacted, changed := o.screenText(string(text), !sp.args); changed {
 			out = providers.AppendString(append(out, body[last:sp.start]...), redacted)
 			last = sp.end
 		}
@@ -163,7 +163,8 @@ func (o *outputScreen) finishBuffered() error {
 }
 
 // finishDecoded is finishBuffered for an answer the byte walk did not read
-// (content arrays, duplicate keys, not JSON): it decodes it.
+// (content arrays, duplicate keys, not JSON): it decodes what it can, and
+// screens the whole body as text.
 func (o *outputScreen) finishDecoded(body []byte) error {
 	var ans struct {
 		Choices []struct {
@@ -172,37 +173,45 @@ func (o *outputScreen) finishDecoded(body []byte) error {
 			} `json:"message"`
 		} `json:"choices"`
 	}
-	if json.Unmarshal(body, &ans) != nil {
-		return o.send(body)
-	}
-	redacted := map[int]string{}
-	for i, c := range ans.Choices {
-		if c.Message.Content == nil || *c.Message.Content == "" {
-			continue
+	if json.Unmarshal(body, &ans) == nil {
+		redacted := map[int]string{}
+		for i, c := range ans.Choices {
+			if c.Message.Content == nil || *c.Message.Content == "" {
+				continue
+			}
+			if text, changed := o.screenText(*c.Message.Content, true); changed {
+				redacted[i] = text
+			}
 		}
-		if text, changed := o.screenText(*c.Message.Content); changed {
-			redacted[i] = text
+		if len(redacted) > 0 {
+			out, err := rewriteAnswer(body, redacted)
+			if err != nil {
+				return err
+			}
+			body = out
+		}
+	}
+	// What the decode did not read (not JSON, content parts, tool call
+	// arguments) is screened as text.
+	if res := o.engine.Apply(string(body), o.policy, guard.Output); res.Action != guard.ActionAllow {
+		o.verdict.add(res)
+		if res.Action == guard.ActionRedact {
+			body = []byte(res.Text)
 		}
 	}
 	if o.blockIfNeeded() {
 		return nil
 	}
-	if len(redacted) > 0 {
-		out, err := rewriteAnswer(body, redacted)
-		if err != nil {
-			return err
-		}
-		body = out
-	}
 	return o.send(body)
 }
 
-// screenText screens one choice's answer, and the external rails when set,
-// into the verdict; it returns the redacted text when redaction changed it.
-func (o *outputScreen) screenText(text string) (string, bool) {
+// screenText screens one choice's answer, or a tool call's arguments, and
+// with rails the external rails when set, into the verdict; it returns the
+// redacted text when redaction changed it.
+func (o *outputScreen) screenText(text string, rails bool) (string, bool) {
 	res := o.engine.Apply(text, o.policy, guard.Output)
 	o.verdict.add(res)
-	if o.rails != nil && res.Action != guard.ActionBlock {
+	if rails && o.rails != nil && res.Action != guard.ActionBlock {
 		if names := o.rails(res.Text); len(names) > 0 {
 			o.verdict.action = guard.ActionBlock
 			o.verdict.detectors = append(o.verdict.detectors, names...)
