@@ -22,6 +22,15 @@ type fastChunk struct {
 	// onlyText: the delta holds nothing but content and the choice no
 	// logprobs, so that the event says nothing once its text is held back.
 	onlyText bool
+	// args are the tool call arguments the delta carries.
+	args []argSpan
+}
+
+// argSpan is a piece of one tool call's arguments in a chunk.
+type argSpan struct {
+	tool       int    // the call's index
+	text       []byte // decoded; may alias the event data
+	start, end int    // byte span of the string in the event data
 }
 
 // parseFastChunk reads data when its choices array holds exactly one choice,
@@ -79,8 +88,18 @@ func parseFastChunk(data []byte) (c fastChunk, ok bool) {
 
 // readDelta reads the delta object at data[at].
 func (c *fastChunk) readDelta(data []byte, at int) bool {
-	others := false
+	others, calls := false, false
 	ok := jsonwalk.Members(data, at, func(key []byte, v, e int) bool {
+		if jsonwalk.KeyIs(key, "tool_calls") {
+			others = true
+			if calls {
+				return false
+			}
+			calls = true
+			return string(data[v:e]) == "null" || data[v] == '[' && jsonwalk.Elements(data, v, func(tv, _ int) bool {
+				return data[tv] == '{' && c.readCall(data, tv)
+			})
+		}
 		if !jsonwalk.KeyIs(key, "content") {
 			others = true
 			return true
@@ -104,6 +123,52 @@ func (c *fastChunk) readDelta(data []byte, at int) bool {
 	})
 	c.onlyText = c.hasContent && !others
 	return ok
+}
+
+// readCall reads one tool call delta at data[at]: its index, and its piece
+// of arguments if it carries one.
+func (c *fastChunk) readCall(data []byte, at int) bool {
+	a := argSpan{tool: -1}
+	hasIndex, fn := false, false
+	ok := jsonwalk.Members(data, at, func(key []byte, v, e int) bool {
+		switch {
+		case jsonwalk.KeyIs(key, "index"):
+			n, err := strconv.Atoi(string(data[v:e]))
+			a.tool, hasIndex = n, err == nil && n >= 0 && !hasIndex
+			return hasIndex
+		case jsonwalk.KeyIs(key, "function"):
+			if fn || data[v] != '{' {
+				return fn == false && string(data[v:e]) == "null"
+			}
+			fn = true
+			args := false
+			return jsonwalk.Members(data, v, func(key []byte, av, ae int) bool {
+				if !jsonwalk.KeyIs(key, "arguments") {
+					return true
+				}
+				if args {
+					return false
+				}
+				args = true
+				raw := data[av:ae]
+				if string(raw) == "null" {
+					return true
+				}
+				var ok bool
+				a.text, ok = unquote(raw)
+				a.start, a.end = av, ae
+				return ok && raw[0] == '"'
+			})
+		}
+		return true
+	})
+	if !ok || !hasIndex {
+		return false
+	}
+	if a.end > 0 {
+		c.args = append(c.args, a)
+	}
+	return true
 }
 
 // unquote decodes a JSON string: in place when it needs no decoding (nearly

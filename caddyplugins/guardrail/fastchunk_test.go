@@ -22,7 +22,10 @@ func TestParseFastChunk(t *testing.T) {
 		{"finish with empty delta", `{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`,
 			fastChunk{finished: true}, true},
 		{"null content beside tool calls", `{"choices":[{"index":0,"delta":{"content":null,"tool_calls":[{"index":0,"function":{"arguments":"{\"content\":1}"}}]},"finish_reason":null}]}`,
-			fastChunk{hasContent: true}, true},
+			fastChunk{hasContent: true, args: []argSpan{{tool: 0, text: []byte(`{"content":1}`)}}}, true},
+		{"tool call pieces", `{"choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"function":{"arguments":"{\"ss"}},{"index":2,"id":"c","function":{"name":"f"}}]},"finish_reason":null}]}`,
+			fastChunk{args: []argSpan{{tool: 1, text: []byte(`{"ss`)}}}, true},
+		{"tool call without index", `{"choices":[{"index":0,"delta":{"tool_calls":[{"function":{"arguments":"x"}}]},"finish_reason":null}]}`, fastChunk{}, false},
 		{"logprobs", `{"choices":[{"index":0,"delta":{"content":"a"},"logprobs":{"content":[]},"finish_reason":null}]}`,
 			fastChunk{content: []byte("a"), hasContent: true}, true},
 		{"content twice", `{"choices":[{"index":0,"delta":{"content":"a","content":"b"},"finish_reason":null}]}`, fastChunk{}, false},
@@ -42,7 +45,10 @@ func TestParseFastChunk(t *testing.T) {
 				return
 			}
 			got.start, got.end, got.delta = 0, 0, 0
-			if d := cmp.Diff(tt.want, got, cmp.AllowUnexported(fastChunk{})); d != "" {
+			for i := range got.args {
+				got.args[i].start, got.args[i].end = 0, 0
+			}
+			if d := cmp.Diff(tt.want, got, cmp.AllowUnexported(fastChunk{}, argSpan{})); d != "" {
 				t.Errorf("(-want +got):\n%s", d)
 			}
 		})

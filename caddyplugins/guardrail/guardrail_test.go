@@ -418,3 +418,74 @@ func TestBufferedAnswerToolCallsAndOddShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamScreensToolCallArguments checks that streamed tool call
+// arguments are screened like content: a value split across chunks is
+// redacted, what a call still holds at the finish goes out before it, and
+// every call's arguments arrive whole otherwise.
+func TestStreamScreensToolCallArguments(t *testing.T) {
+	e, p := testPolicy(t, "bfsi-standard")
+	chunk := func(delta string, finish string) string {
+		return `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":` + delta +
+			`,"finish_reason":` + finish + `}]}` + "\n\n"
+	}
+	args := func(tool int, s string) string {
+		b, _ := json.Marshal(s)
+		return `{"tool_calls":[{"index":` + itoa(tool) + `,"function":{"arguments":` + string(b) + `}}]}`
+	}
+	in := chunk(`{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"charge","arguments":""}}]}`, "null") +
+		chunk(args(0, `{"card":"4111 11`), "null") +
+		chunk(args(0, `11 1111 1111","amount":12}`), "null") +
+		chunk(`{"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"note","arguments":"{\"text\":\"ok\"}"}}]}`, "null") +
+		chunk(`{}`, `"tool_calls"`) + "data: [DONE]\n\n"
+	for _, size := range []int{len(in), 1, 50} {
+		rec := httptest.NewRecorder()
+		rec.Header().Set("Content-Type", "text/event-stream")
+		o := newOutputScreen(rec, e, p, 64)
+		o.WriteHeader(http.StatusOK)
+		for rest := in; rest != ""; {
+			n := min(size, len(rest))
+			o.Write([]byte(rest[:n])) //nolint:errcheck
+			rest = rest[n:]
+		}
+		if err := o.finish(); err != nil {
+			t.Fatal(err)
+		}
+		out := rec.Body.String()
+		calls := map[int]string{}
+		finishedAt, lastArgsAt := -1, -1
+		for i, ev := range strings.Split(out, "\n\n") {
+			data, ok := strings.CutPrefix(ev, "data: ")
+			if !ok || data == "[DONE]" {
+				continue
+			}
+			var c struct {
+				Choices []struct {
+					Delta struct {
+						ToolCalls []struct {
+							Index    int `json:"index"`
+							Function struct{ Arguments string } `json:"function"`
+						} `json:"tool_calls"`
+					} `json:"delta"`
+					FinishReason *string `json:"finish_reason"`
+				} `json:"choices"`
+			}
+			if err := json.Unmarshal([]byte(data), &c); err != nil {
+				t.Fatalf("writes of %d: bad event %q: %v", size, data, err)
+			}
+			for _, tc := range c.Choices[0].Delta.ToolCalls {
+				calls[tc.Index] += tc.Function.Arguments
+				lastArgsAt = i
+			}
+			if c.Choices[0].FinishReason != nil {
+				finishedAt = i
+			}
+		}
+		if strings.Contains(out, "4111 11") || calls[0] != `{"card":"************1111","amount":12}` || calls[1] != `{"text":"ok"}` {
+			t.Errorf("writes of %d: calls %v", size, calls)
+		}
+		if finishedAt < lastArgsAt {
+			t.Errorf("writes of %d: arguments after the finish chunk:\n%s", size, out)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package guardrail
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"sort"
 	"strings"
 
@@ -12,10 +13,11 @@ import (
 )
 
 // sseFilter screens an OpenAI chat.completion.chunk stream. Each choice's
-// delta.content goes through its own guard.StreamScanner; the event is
-// re-encoded with the text the scanner lets out (possibly empty, never
-// unscreened). A finish event first releases what the scanner still holds. A
-// block ends the stream with an OpenAI error event, which the SDKs raise.
+// delta.content, and the arguments of each of its tool calls, go through
+// their own guard.StreamScanner; the event carries the text the scanner lets
+// out (possibly empty, never unscreened). A finish event first releases what
+// the scanners still hold. A block ends the stream with an OpenAI error
+// event, which the SDKs raise.
 type sseFilter struct {
 	engine   *guard.Engine
 	policy   *guard.Policy
@@ -23,13 +25,22 @@ type sseFilter struct {
 	verdict  *verdict
 	pending  []byte // the start of an event whose end has not come yet
 	out      []byte // what write returns; reused
-	scanners map[int]*guard.StreamScanner
+	parts    map[part]*held
 	lastData []byte // a copy of the last chunk seen, to shape a closing chunk
-	// batch holds each choice's newest text until it reaches batchSize bytes:
-	// scanning costs the same for one token as for a few, and the scanner
-	// holds back a window anyway, so batching adds no delay past the window.
-	batch     map[int][]byte
+	// batchSize is how much new text a part gathers before a scan: scanning
+	// costs the same for one token as for a few, and the scanner holds back
+	// a window anyway, so batching adds no delay past the window.
 	batchSize int
+}
+
+// part is a text a stream screens on its own: a choice's content (tool -1)
+// or the arguments of one of its tool calls.
+type part struct{ choice, tool int }
+
+// held is a part's scanner and its text not yet scanned.
+type held struct {
+	sc    *guard.StreamScanner
+	batch []byte
 }
 
 // newSSEFilter screens with a total hold-back of window bytes: a quarter of
@@ -39,7 +50,7 @@ type sseFilter struct {
 func newSSEFilter(e *guard.Engine, p *guard.Policy, window int, v *verdict) *sseFilter {
 	batch := window / 4
 	return &sseFilter{engine: e, policy: p, window: window - batch, verdict: v,
-		scanners: map[int]*guard.StreamScanner{}, batch: map[int][]byte{}, batchSize: batch}
+		parts: map[part]*held{}, batchSize: batch}
 }
 
 // chunkEnvelope is the part of a chunk needed to write a synthesized one.
@@ -107,29 +118,33 @@ func (f *sseFilter) close() []byte {
 			return out
 		}
 	}
-	for _, idx := range f.indexes() {
-		emit, res := f.scanners[idx].Write(string(f.batch[idx]))
-		f.batch[idx] = nil
-		rest, fres := f.scanners[idx].Flush()
-		text, res := emit+rest, merge(res, fres)
-		if text != "" || res.Action == guard.ActionBlock {
-			f.verdict.add(res)
-			if res.Action == guard.ActionBlock {
-				return append(out, errorEvent(f.verdict.detectors)...)
-			}
-			out = append(out, f.synth(idx, text)...)
-		}
-	}
+	out, _ = f.release(out, func(part) bool { return true })
 	return out
 }
 
-func (f *sseFilter) indexes() []int {
-	idx := make([]int, 0, len(f.scanners))
-	for i := range f.scanners {
-		idx = append(idx, i)
+// release flushes the parts that match, in order, each into a chunk of its
+// own appended to dst; it reports a block.
+func (f *sseFilter) release(dst []byte, match func(part) bool) ([]byte, bool) {
+	var ps []part
+	for p := range f.parts {
+		if match(p) {
+			ps = append(ps, p)
+		}
 	}
-	sort.Ints(idx)
-	return idx
+	sort.Slice(ps, func(i, j int) bool {
+		return ps[i].choice < ps[j].choice || ps[i].choice == ps[j].choice && ps[i].tool < ps[j].tool
+	})
+	for _, p := range ps {
+		text, blocked := f.screen(p, nil, true)
+		if blocked {
+			return append(dst, errorEvent(f.verdict.detectors)...), true
+		}
+		if text != "" {
+			dst = append(dst, f.synth(p, text)...)
+		}
+		delete(f.parts, p)
+	}
+	return dst, false
 }
 
 // event screens one SSE event and appends what may go out to dst.
@@ -197,9 +212,12 @@ func (f *sseFilter) raw(dst, event []byte) ([]byte, bool) {
 // only text, all of it held back, is left out: it would tell the client
 // nothing.
 func (f *sseFilter) fast(dst, data []byte, c fastChunk) ([]byte, bool) {
-	emit, blocked := f.screen(c.index, c.content, c.finished)
+	emit, blocked := f.screen(part{c.index, -1}, c.content, c.finished)
 	if blocked {
 		return append(dst, errorEvent(f.verdict.detectors)...), true
+	}
+	if len(c.args) > 0 || c.finished && f.hasCalls(c.index) {
+		return f.fastCalls(dst, data, c, emit)
 	}
 	if emit == "" && c.onlyText && !c.finished {
 		return dst, false
@@ -222,29 +240,85 @@ func (f *sseFilter) fast(dst, data []byte, c fastChunk) ([]byte, bool) {
 	return append(dst, '\n', '\n'), false
 }
 
-// screen passes one choice's new content through its scanner; finished
-// releases what the scanner holds. It reports a block.
-func (f *sseFilter) screen(idx int, content []byte, finished bool) (string, bool) {
-	sc := f.scanners[idx]
-	if sc == nil {
-		sc = guard.NewStreamScanner(f.engine, f.policy, f.window)
-		f.scanners[idx] = sc
+// fastCalls is fast for a chunk with tool call arguments, or the finish of
+// a choice that made calls: each call's arguments are screened as a part of
+// their own and what their scanner lets out is spliced in. At the finish,
+// the calls this chunk does not carry release what they hold first, in
+// chunks of their own; held content goes out the same way.
+func (f *sseFilter) fastCalls(dst, data []byte, c fastChunk, emit string) ([]byte, bool) {
+	type cut struct {
+		start, end int
+		text       string
 	}
-	pending := append(f.batch[idx], content...)
-	if !finished && len(pending) < f.batchSize {
-		f.batch[idx] = pending
+	var cuts []cut
+	carried := map[int]bool{}
+	for _, a := range c.args {
+		text, blocked := f.screen(part{c.index, a.tool}, a.text, c.finished)
+		if blocked {
+			return append(dst, errorEvent(f.verdict.detectors)...), true
+		}
+		cuts = append(cuts, cut{a.start, a.end, text})
+		carried[a.tool] = true
+	}
+	if c.finished {
+		var blocked bool
+		dst, blocked = f.release(dst, func(p part) bool { return p.choice == c.index && p.tool >= 0 && !carried[p.tool] })
+		if blocked {
+			return dst, true
+		}
+	}
+	switch {
+	case c.hasContent && (emit != "" || len(c.content) > 0):
+		cuts = append(cuts, cut{c.start, c.end, emit})
+	case emit != "":
+		dst = append(dst, f.synth(part{c.index, -1}, emit)...)
+	}
+	sort.Slice(cuts, func(i, j int) bool { return cuts[i].start < cuts[j].start })
+	dst = append(dst, "data: "...)
+	last := 0
+	for _, x := range cuts {
+		dst = providers.AppendString(append(dst, data[last:x.start]...), x.text)
+		last = x.end
+	}
+	return append(append(dst, data[last:]...), '\n', '\n'), false
+}
+
+// hasCalls reports whether choice has tool call arguments being screened.
+func (f *sseFilter) hasCalls(choice int) bool {
+	for p := range f.parts {
+		if p.choice == choice && p.tool >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// screen passes a part's new text through its scanner; final releases what
+// the scanner holds. It reports a block.
+func (f *sseFilter) screen(p part, text []byte, final bool) (string, bool) {
+	h := f.parts[p]
+	if h == nil {
+		h = &held{sc: guard.NewStreamScanner(f.engine, f.policy, f.window)}
+		f.parts[p] = h
+	}
+	h.batch = append(h.batch, text...)
+	if !final && len(h.batch) < f.batchSize {
 		return "", false
 	}
-	f.batch[idx] = pending[:0]
-	emit, res := sc.WriteBytes(pending)
-	if finished {
-		rest, fres := sc.Flush()
+	emit, res := h.sc.WriteBytes(h.batch)
+	h.batch = h.batch[:0]
+	if final {
+		rest, fres := h.sc.Flush()
 		emit += rest
 		res = merge(res, fres)
 	}
 	f.verdict.add(res)
 	return emit, res.Action == guard.ActionBlock
 }
+
+// errCallsInChoices sends a chunk of several choices with tool calls to
+// screening as text.
+var errCallsInChoices = errors.New("tool calls in a chunk of several choices")
 
 // choice screens one choice's delta in place; it reports a block.
 func (f *sseFilter) choice(c map[string]json.RawMessage) (bool, error) {
@@ -261,6 +335,11 @@ func (f *sseFilter) choice(c map[string]json.RawMessage) (bool, error) {
 			return false, err
 		}
 	}
+	if _, ok := delta[field(delta, "tool_calls")]; ok {
+		// Tool calls in a chunk of several choices: screened as text by
+		// the caller (rare: the fast path reads one choice's calls).
+		return false, errCallsInChoices
+	}
 	contentKey := field(delta, "content")
 	var content string
 	if raw, ok := delta[contentKey]; ok && string(raw) != "null" {
@@ -270,7 +349,7 @@ func (f *sseFilter) choice(c map[string]json.RawMessage) (bool, error) {
 	}
 	finish := c[field(c, "finish_reason")]
 	finished := len(finish) > 0 && string(finish) != "null"
-	emit, blocked := f.screen(idx, []byte(content), finished)
+	emit, blocked := f.screen(part{idx, -1}, []byte(content), finished)
 	if blocked {
 		return true, nil
 	}
@@ -315,10 +394,19 @@ func merge(a, b guard.Result) guard.Result {
 	return a
 }
 
-// synth writes a chunk carrying text for choice idx.
-func (f *sseFilter) synth(idx int, text string) []byte {
+// synth writes a chunk carrying text for part p: its content, or the
+// arguments of its tool call.
+func (f *sseFilter) synth(p part, text string) []byte {
+	type function struct {
+		Arguments string `json:"arguments"`
+	}
+	type call struct {
+		Index    int      `json:"index"`
+		Function function `json:"function"`
+	}
 	type delta struct {
-		Content string `json:"content"`
+		Content   *string `json:"content,omitempty"`
+		ToolCalls []call  `json:"tool_calls,omitempty"`
 	}
 	type choice struct {
 		Index        int     `json:"index"`
@@ -327,10 +415,14 @@ func (f *sseFilter) synth(idx int, text string) []byte {
 	}
 	var env chunkEnvelope
 	json.Unmarshal(f.lastData, &env) //nolint:errcheck // best effort: it only shapes the chunk
+	d := delta{Content: &text}
+	if p.tool >= 0 {
+		d = delta{ToolCalls: []call{{Index: p.tool, Function: function{text}}}}
+	}
 	chunk := struct {
 		chunkEnvelope
 		Choices []choice `json:"choices"`
-	}{env, []choice{{Index: idx, Delta: delta{text}}}}
+	}{env, []choice{{Index: p.choice, Delta: d}}}
 	if chunk.Object == "" {
 		chunk.Object = "chat.completion.chunk"
 	}
