@@ -463,7 +463,7 @@ func TestStreamScreensToolCallArguments(t *testing.T) {
 				Choices []struct {
 					Delta struct {
 						ToolCalls []struct {
-							Index    int `json:"index"`
+							Index    int                        `json:"index"`
 							Function struct{ Arguments string } `json:"function"`
 						} `json:"tool_calls"`
 					} `json:"delta"`
