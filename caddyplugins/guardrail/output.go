@@ -14,6 +14,10 @@ import (
 	"github.com/aigw/aigw/internal/providers"
 )
 
+// maxHeldAnswer bounds the buffer allocated up front for an answer from its
+// Content-Length; a larger one grows as it comes.
+const maxHeldAnswer = 8 << 20
+
 // errBlocked is returned to the writer's caller once the policy has blocked the
 // answer, so that the router stops relaying.
 var errBlocked = errors.New("answer blocked by guardrail policy")
@@ -70,6 +74,9 @@ func (o *outputScreen) WriteHeader(status int) {
 		o.w.Header().Del("Content-Length")
 	default:
 		o.mode = modeBuffer
+		if n, err := strconv.Atoi(o.w.Header().Get("Content-Length")); err == nil && n > 0 && n <= maxHeldAnswer {
+			o.buf.Grow(n) // one allocation for the whole answer
+		}
 		return // the header goes out with the screened body
 	}
 	o.w.WriteHeader(status)

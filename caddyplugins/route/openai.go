@@ -208,11 +208,35 @@ func flushOut(w http.ResponseWriter, rc *http.ResponseController, resp *http.Res
 	return rc.Flush()
 }
 
+// readAnswer reads up to maxBufferedAnswer+1 bytes of an answer, into one
+// buffer of its announced length when it has one.
+func readAnswer(resp *http.Response) ([]byte, error) {
+	r := io.LimitReader(resp.Body, maxBufferedAnswer+1)
+	n := resp.ContentLength
+	if n <= 0 || n > maxBufferedAnswer {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, n+1) // one byte more: a body longer than announced shows
+	read := 0
+	for read < len(buf) {
+		m, err := r.Read(buf[read:])
+		read += m
+		if err == io.EOF {
+			return buf[:read], nil
+		}
+		if err != nil {
+			return buf[:read], err
+		}
+	}
+	rest, err := io.ReadAll(r)
+	return append(buf[:read], rest...), err
+}
+
 // relayWhole reads a non-streamed answer (up to maxBufferedAnswer), takes its
 // usage, and sends it with its length. It reports whether anything was sent:
 // an answer cut while it was read was not, and can be retried.
 func relayWhole(w http.ResponseWriter, resp *http.Response, st *state.Request) (bool, error) {
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBufferedAnswer+1))
+	body, err := readAnswer(resp)
 	if err != nil {
 		return false, err
 	}

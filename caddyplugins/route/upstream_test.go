@@ -205,3 +205,16 @@ func TestCallContextNamesClientGone(t *testing.T) {
 		cancel(nil)
 	}
 }
+
+// TestReadAnswer checks reading a whole answer with and without a length,
+// and with a length that is wrong either way.
+func TestReadAnswer(t *testing.T) {
+	body := strings.Repeat("x", 700)
+	for _, length := range []int64{-1, 700, 100, 5000} {
+		resp := &http.Response{ContentLength: length, Body: io.NopCloser(&piecewise{data: []byte(body), rnd: rand.New(rand.NewPCG(1, 2))})}
+		got, err := readAnswer(resp)
+		if err != nil || string(got) != body {
+			t.Errorf("length %d: read %d bytes, %v", length, len(got), err)
+		}
+	}
+}
