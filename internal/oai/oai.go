@@ -75,8 +75,12 @@ func PlainString(raw []byte) ([]byte, bool) {
 	return in, utf8.Valid(in)
 }
 
-func (m *Message) decodeText() (string, error) {
-	c := m.Content
+func (m *Message) decodeText() (string, error) { return ContentText(m.Content) }
+
+// ContentText returns the textual content of a message's "content": the
+// string, or the text parts joined by newlines. Non-text parts (images,
+// audio) are skipped.
+func ContentText(c json.RawMessage) (string, error) {
 	if len(c) == 0 || string(c) == "null" {
 		return "", nil
 	}

@@ -172,22 +172,7 @@ func (m *Message) Parts() ([]Part, error) {
 }
 
 // Text returns the text parts of m joined by newlines.
-func (m *Message) Text() (string, error) {
-	parts, err := m.Parts()
-	if err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	for _, p := range parts {
-		if p.Type == "text" {
-			if b.Len() > 0 {
-				b.WriteByte('\n')
-			}
-			b.WriteString(p.Text)
-		}
-	}
-	return b.String(), nil
-}
+func (m *Message) Text() (string, error) { return oai.ContentText(m.Content) }
 
 // ToolChoice is "tool_choice" decoded: Mode is none, auto or required, and
 // Function names the one function the model must call, if any.
