@@ -97,15 +97,10 @@ func (h *Handler) forwardOpenAI(ctx context.Context, w http.ResponseWriter, st *
 		}
 	}
 	u := h.upstreams[p.Name]
-	sent := time.Now()
-	resp, e, err := u.send(ctx, u.endpointURL(m, path), body, st)
-	if e == nil && err != nil {
-		return outcome{err: errClientGone}
+	resp, sent, failed := u.call(ctx, u.endpointURL(m, path), body, st, started)
+	if failed != nil {
+		return *failed
 	}
-	if e != nil {
-		return outcome{e: e, err: err}
-	}
-	started()
 	defer resp.Body.Close()
 	written, err := relayAnswer(w, resp, stream, hideUsage, st)
 	o := h.ended(ctx, w, st, p, written, err, sent)

@@ -47,15 +47,10 @@ func (h *Handler) translatedChat(ctx context.Context, w http.ResponseWriter, st 
 	if e != nil {
 		return outcome{e: e}
 	}
-	sent := time.Now()
-	resp, e, err := u.send(ctx, url, body, st)
-	if e == nil && err != nil {
-		return outcome{err: errClientGone}
+	resp, sent, failed := u.call(ctx, url, body, st, started)
+	if failed != nil {
+		return *failed
 	}
-	if e != nil {
-		return outcome{e: e, err: err}
-	}
-	started()
 	defer resp.Body.Close()
 	created := time.Now().Unix()
 	id := "chatcmpl-" + strings.TrimPrefix(st.ID, "req_")
@@ -219,15 +214,10 @@ func (h *Handler) geminiEmbeddings(ctx context.Context, w http.ResponseWriter, s
 		return outcome{e: e}
 	}
 	u := h.upstreams[p.Name]
-	sent := time.Now()
-	resp, e, err := u.send(ctx, u.base+path, body, st)
-	if e == nil && err != nil {
-		return outcome{err: errClientGone}
+	resp, sent, failed := u.call(ctx, u.base+path, body, st, started)
+	if failed != nil {
+		return *failed
 	}
-	if e != nil {
-		return outcome{e: e, err: err}
-	}
-	started()
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBufferedAnswer))
 	if err != nil {

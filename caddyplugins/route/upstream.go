@@ -51,6 +51,23 @@ func newUpstream(p *catalog.Provider, maxIdlePerHost int) *upstream {
 	}
 }
 
+// call sends body to url for one attempt and, when the provider answered,
+// calls started and returns its answer and when it was sent; otherwise it
+// returns the outcome that ends the attempt: the provider's error, or the
+// client gone.
+func (u *upstream) call(ctx context.Context, url string, body []byte, st *state.Request, started func()) (*http.Response, time.Time, *outcome) {
+	sent := time.Now()
+	resp, e, err := u.send(ctx, url, body, st)
+	switch {
+	case e != nil:
+		return nil, sent, &outcome{e: e, err: err}
+	case err != nil:
+		return nil, sent, &outcome{err: errClientGone}
+	}
+	started()
+	return resp, sent, nil
+}
+
 // callHeaders are the request headers of every call to p: content type,
 // accept, the key where p's type wants it, the API version.
 func callHeaders(p *catalog.Provider) http.Header {
