@@ -103,5 +103,6 @@ echo "(medians of $ROUNDS runs; p50/p99 and CPU from the median run; CPU is the 
 echo
 [ "${BENCH_GO:-1}" = 0 ] && exit 0 # BENCH_GO=0: the load runs only
 log "Go benchmarks of the hot path"
-(cd caddyplugins && AIGW_TEST_DATABASE_URL=$admin_db go test -run '^$' -bench . -benchmem -benchtime 2s ./auth/ ./state/ ./route/ ./e2e/)
+redis_url=$(scripts/redis.sh start | tail -n 1)
+(cd caddyplugins && AIGW_TEST_DATABASE_URL=$admin_db AIGW_TEST_REDIS_URL=$redis_url go test -run '^$' -bench . -benchmem -benchtime 2s ./auth/ ./state/ ./route/ ./e2e/)
 go test -run '^$' -bench . -benchmem -benchtime 1s ./internal/apikey/ ./internal/money/

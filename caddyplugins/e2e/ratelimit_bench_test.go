@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aigw/aigw/internal/testdb"
 )
 
 // BenchmarkAuthRatelimitOverhead posts the bench chat request (gpt-4o through
@@ -20,24 +21,25 @@ import (
 func BenchmarkAuthRatelimitOverhead(b *testing.B) {
 	limits := "key rpm 1000000000 tpm 1000000000000 concurrency 100000\n" +
 		"tenant rpm 1000000000 tpm 1000000000000 budget 1000000\nmodel rpm 1000000000\n"
-	chains := []struct{ name, chain, redis string }{
-		{"route-only", "", ""},
-		{"auth", "aigw_auth", ""},
-		{"auth+ratelimit-memory", "aigw_auth\naigw_ratelimit {\nbackend memory\n" + limits + "}", ""},
-		{"auth+ratelimit-redis", "aigw_auth\naigw_ratelimit {\nbackend redis\nkey_prefix {$AIGW_RL_PREFIX}\n" + limits + "}",
-			os.Getenv("AIGW_TEST_REDIS_URL")},
+	chains := []struct {
+		name, chain string
+		redis       bool
+	}{
+		{"route-only", "", false},
+		{"auth", "aigw_auth", false},
+		{"auth+ratelimit-memory", "aigw_auth\naigw_ratelimit {\nbackend memory\n" + limits + "}", false},
+		{"auth+ratelimit-redis", "aigw_auth\naigw_ratelimit {\nbackend redis\nkey_prefix {$AIGW_RL_PREFIX}\n" + limits + "}", true},
 	}
 	path, _ := filepath.Abs("testdata/ratelimit/bench.Caddyfile")
 	for _, c := range chains {
 		b.Run(c.name, func(b *testing.B) {
-			if c.name == "auth+ratelimit-redis" && c.redis == "" {
-				b.Skip("AIGW_TEST_REDIS_URL is not set")
-			}
 			prefix := fmt.Sprintf("aigw-bench:%d:", time.Now().UnixNano())
-			if c.redis != "" {
-				cleanRedis(b, c.redis, prefix)
+			redisURL := ""
+			if c.redis {
+				redisURL = testdb.RedisURL(b)
+				cleanRedis(b, redisURL, prefix)
 			}
-			g := startGatewayWith(b, path, shippedConfigs, "AIGW_BENCH_CHAIN="+c.chain, "REDIS_URL="+c.redis, "AIGW_RL_PREFIX="+prefix)
+			g := startGatewayWith(b, path, shippedConfigs, "AIGW_BENCH_CHAIN="+c.chain, "REDIS_URL="+redisURL, "AIGW_RL_PREFIX="+prefix)
 			benchPost(b, g, bytesFormat(benchBody, "gpt-4o"))
 		})
 	}

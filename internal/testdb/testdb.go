@@ -26,12 +26,20 @@ func ServerURL(t testing.TB) string {
 	t.Helper()
 	server := os.Getenv("AIGW_TEST_DATABASE_URL")
 	if server == "" {
-		if os.Getenv("AIGW_REQUIRE_INTEGRATION") != "" {
-			t.Fatal("AIGW_TEST_DATABASE_URL is not set: run the tests with `make test`, which starts PostgreSQL")
-		}
-		t.Skip("AIGW_TEST_DATABASE_URL is not set; `make test` starts PostgreSQL and sets it")
+		Missing(t, "AIGW_TEST_DATABASE_URL is not set; `make test` starts PostgreSQL and sets it")
 	}
 	return server
+}
+
+// Missing ends a test that lacks a real part it needs (a server, a binary):
+// a skip when run by hand, a failure under `make test`, where
+// AIGW_REQUIRE_INTEGRATION=1 and every part must be there.
+func Missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("AIGW_REQUIRE_INTEGRATION") != "" {
+		t.Fatalf(format, args...)
+	}
+	t.Skipf(format, args...)
 }
 
 // NewURL creates an empty database, dropped when the test ends, and returns its URL.

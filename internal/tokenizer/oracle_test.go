@@ -174,9 +174,6 @@ func fuzzMatchesTiktoken(f *testing.F, e Encoding) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		if len(text) > maxFuzzLen {
-			t.Skip()
-		}
-		checkMatchesTiktoken(t, e, text)
+		checkMatchesTiktoken(t, e, text[:min(len(text), maxFuzzLen)])
 	})
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/aigw/aigw/internal/testdb"
 )
 
 // pgServer is a PostgreSQL instance of the test's own, in a temporary
@@ -29,10 +31,7 @@ func startPGServer(t *testing.T) *pgServer {
 	t.Helper()
 	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
 	if len(bins) == 0 {
-		if os.Getenv("AIGW_REQUIRE_INTEGRATION") != "" {
-			t.Fatal("PostgreSQL server binaries not found under /usr/lib/postgresql")
-		}
-		t.Skip("PostgreSQL server binaries not found under /usr/lib/postgresql")
+		testdb.Missing(t, "PostgreSQL server binaries not found under /usr/lib/postgresql")
 	}
 	s := &pgServer{bin: filepath.Dir(bins[len(bins)-1]), port: strconv.Itoa(freePort(t)), asPostgres: os.Geteuid() == 0}
 	dir := t.TempDir()
@@ -43,7 +42,7 @@ func startPGServer(t *testing.T) *pgServer {
 	if s.asPostgres { // the server refuses to run as root
 		u, err := user.Lookup("postgres")
 		if err != nil {
-			t.Skipf("running as root and there is no postgres user: %v", err)
+			testdb.Missing(t, "running as root and there is no postgres user: %v", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
