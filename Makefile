@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 MODULES := . caddyplugins admin-api
 
-.PHONY: run test build bench bench-go guard-eval vet fmt clean stop-services
+.PHONY: run test build bench bench-go profile guard-eval vet fmt clean stop-services
 
 ## run: build, start PostgreSQL (unless DATABASE_URL is set), migrate, seed, start the admin API and the gateway
 run:
@@ -25,6 +25,10 @@ build:
 ## bench: load the fake provider, bare Caddy and the aigw chain; print req/s, latency, ratios, CPU per request
 bench:
 	@scripts/bench.sh
+
+## profile: pprof CPU and allocation profiles of the running chain under load (plain and streamed)
+profile:
+	@scripts/profile.sh
 
 ## bench-go: Go benchmarks of the hot path
 bench-go:

@@ -12,53 +12,28 @@ cd "$AIGW_ROOT"
 DURATION=${BENCH_DURATION:-10s}
 ROUNDS=${BENCH_ROUNDS:-3}
 CONNS=${BENCH_CONNECTIONS:-32}
-UP_PORT=19090 BARE_PORT=19081 CHAIN_PORT=19080 ROUTE_PORT=19082
+source "$AIGW_ROOT/scripts/benchlib.sh"
 
-command -v wrk >/dev/null || apt_install wrk >/dev/null
-command -v taskset >/dev/null || apt_install util-linux >/dev/null
-make --no-print-directory build >/dev/null
-
-pg_url=$(scripts/postgres.sh start | tail -n 1)
-bench_db=${pg_url/\/aigw?/\/aigw_bench?}
-admin_db=${pg_url/\/aigw?/\/postgres?}
-psql -q "$admin_db" -c "DROP DATABASE IF EXISTS aigw_bench WITH (FORCE)" -c "CREATE DATABASE aigw_bench" >/dev/null
-DATABASE_URL=$bench_db bin/aigw-admin migrate >/dev/null
-key=$(DATABASE_URL=$bench_db bin/aigw-admin seed | grep '^sk-aigw-')
-
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
-
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; die "nothing listens on $1"; }
-
-taskset -c 0 bin/aigw-fake-provider -addr 127.0.0.1:$UP_PORT -key bench-upstream-key &
-up_pid=$!; pids+=($up_pid)
+bench_database
+start_upstream
 BENCH_BARE_PORT=$BARE_PORT BENCH_UPSTREAM_PORT=$UP_PORT taskset -c 0 bin/aigw run --config bench/bare.Caddyfile >/dev/null 2>&1 &
 bare_pid=$!; pids+=($bare_pid)
-# The shipped per-key safety net (100,000 requests a minute) would refuse most
-# of a 10 s run at these rates: 429s are not counted, and the run would
-# measure refusals. A limit far above the load keeps the limiter's work (every
-# scope still counted) without refusing.
-AIGW_KEY_RPM=1000000000 AIGW_PORT=$CHAIN_PORT AIGW_CADDY_ADMIN=off DATABASE_URL=$bench_db \
-	OPENAI_BASE_URL=http://127.0.0.1:$UP_PORT/v1 OPENAI_API_KEY=bench-upstream-key \
-	taskset -c 0 bin/aigw run --config Caddyfile >"$AIGW_DATA/bench-aigw.log" 2>&1 &
-chain_pid=$!; pids+=($chain_pid)
+start_chain off
 BENCH_ROUTE_PORT=$ROUTE_PORT DATABASE_URL=$bench_db \
 	OPENAI_BASE_URL=http://127.0.0.1:$UP_PORT/v1 OPENAI_API_KEY=bench-upstream-key \
 	taskset -c 0 bin/aigw run --config bench/route-only.Caddyfile >"$AIGW_DATA/bench-aigw-route.log" 2>&1 &
 route_pid=$!; pids+=($route_pid)
 wait_port $UP_PORT; wait_port $BARE_PORT; wait_port $CHAIN_PORT; wait_port $ROUTE_PORT
-
-# A ~400-byte chat body; max_tokens 18 makes a stream of 20 chunks.
-prompt="Summarise the attached quarterly statement for a retail banking customer in three sentences, listing total deposits, withdrawals, the closing balance and any fees charged. Keep the tone neutral and do not give investment advice. Mention whether the account fell below its minimum balance."
-body() { printf '{"model":"gpt-4o","max_tokens":18,"stream":%s,"messages":[{"role":"system","content":"You are a helpful banking assistant."},{"role":"user","content":"%s"}]}' "$1" "$prompt"; }
+sleep 2 # let start-up work (tokenizer tables, pools) settle before idle memory is read
+declare -A idle_rss
+for s in bare-caddy:$bare_pid aigw-chain:$chain_pid aigw-route:$route_pid; do idle_rss[${s%%:*}]=$(rss_mib "${s#*:}" VmRSS); done
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 tick_us=$((1000000 / $(getconf CLK_TCK)))
 results=$AIGW_DATA/bench-results.txt
 : >"$results"
 
-# run_one NAME MODE URL PID KEY: one wrk run; appends "name mode rps p50 p99 cpu_us".
+# run_one NAME MODE URL PID KEY: one wrk run; appends "name mode rps p50 p99 cpu_us round".
 run_one() {
 	local name=$1 mode=$2 url=$3 pid=$4 k=$5 stream=false out before after reqs non2xx ok rps
 	[ "$mode" = stream ] && stream=true
@@ -73,7 +48,7 @@ run_one() {
 	p50=$(awk '$1 == "50%" {print $2}' <<<"$out"); p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
 	cpu=$(awk -v t=$((after - before)) -v us=$tick_us -v n=$ok 'BEGIN {if (n > 0) printf "%.0f", t * us / n; else print "n/a"}')
 	[ "$non2xx" -gt 0 ] && log "$name $mode: $non2xx non-2xx answers not counted"
-	echo "$name $mode $rps $p50 $p99 $cpu" >>"$results"
+	echo "$name $mode $rps $p50 $p99 $cpu $round" >>"$results"
 }
 
 log "loading: $ROUNDS rounds x 4 systems x 2 modes, $DURATION each, $CONNS connections"
@@ -87,18 +62,30 @@ for round in $(seq "$ROUNDS"); do
 	log "round $round done"
 done
 
-# Medians per system and mode, and the ratio of req/s to bare Caddy's.
+# Medians per system and mode, the ratio of req/s to bare Caddy's, and the
+# spread of that ratio over the rounds (each round's run against the same
+# round's bare Caddy).
 echo
-printf '%-11s %-7s %10s %10s %10s %9s %14s\n' system mode "req/s" p50 p99 "x bare" "CPU us/req"
+printf '%-11s %-7s %10s %10s %10s %9s %13s %14s\n' system mode "req/s" p50 p99 "x bare" "spread" "CPU us/req"
 for mode in plain stream; do
 	base=$(awk -v m=$mode '$1 == "bare-caddy" && $2 == m {print $3}' "$results" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 	for name in direct bare-caddy aigw-chain aigw-route; do
-		awk -v n=$name -v m=$mode '$1 == n && $2 == m' "$results" | sort -k3,3n | awk -v base="$base" '
+		spread=$(awk -v n=$name -v m=$mode '$2 == m && $1 == "bare-caddy" {b[$7]=$3} $2 == m && $1 == n {r[$7]=$3}
+			END { lo=1e9; hi=0; for (k in r) if (b[k] > 0) { x=r[k]/b[k]; if (x<lo) lo=x; if (x>hi) hi=x }; printf "%.2f-%.2f", lo, hi }' "$results")
+		awk -v n=$name -v m=$mode '$1 == n && $2 == m' "$results" | sort -k3,3n | awk -v base="$base" -v spread="$spread" '
 			{ rps[NR]=$3; p50[NR]=$4; p99[NR]=$5; cpu[NR]=$6; name=$1; mode=$2 }
-			END { i = int((NR+1)/2); printf "%-11s %-7s %10d %10s %10s %9.2f %14s\n", name, mode, rps[i], p50[i], p99[i], rps[i]/base, cpu[i] }'
+			END { i = int((NR+1)/2); printf "%-11s %-7s %10d %10s %10s %9.2f %13s %14s\n", name, mode, rps[i], p50[i], p99[i], rps[i]/base, spread, cpu[i] }'
 	done
 done
-echo "(medians of $ROUNDS runs; p50/p99 and CPU from the median run; CPU is the measured server's: the fake provider for 'direct')"
+echo "(medians of $ROUNDS runs; spread: lowest and highest round's ratio; p50/p99 and CPU from the median run; CPU is the measured server's: the fake provider for 'direct')"
+echo
+printf '%-11s %16s %16s\n' system "idle RSS MiB" "peak RSS MiB"
+for s in bare-caddy:$bare_pid aigw-chain:$chain_pid aigw-route:$route_pid; do
+	printf '%-11s %16s %16s\n' "${s%%:*}" "${idle_rss[${s%%:*}]}" "$(rss_mib "${s#*:}" VmHWM)"
+done
+echo "(idle: 2 s after start, before any load; peak: the most resident at once over the whole run, c$CONNS)"
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "(load average at the end: $load on $(nproc) cores)"
 
 echo
 [ "${BENCH_GO:-1}" = 0 ] && exit 0 # BENCH_GO=0: the load runs only
