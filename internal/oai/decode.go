@@ -151,11 +151,9 @@ func setString(s *string, raw []byte) bool {
 	case raw[0] != '"':
 		return false
 	}
-	if plain, ok := PlainString(raw); ok {
-		*s = string(plain)
-		return true
-	}
-	return json.Unmarshal(raw, s) == nil
+	text, ok := jsonwalk.String(raw)
+	*s = string(text)
+	return ok
 }
 
 // setBool sets *b from a JSON boolean; null leaves it as it was.

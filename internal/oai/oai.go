@@ -8,7 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/aigw/aigw/internal/jsonwalk"
 )
 
 // ChatRequest is the part of a /v1/chat/completions body the gateway reads.
@@ -59,22 +60,6 @@ func (m *Message) Text() (string, error) {
 	return m.text, m.textErr
 }
 
-// PlainString returns the inside of the JSON string raw when it needs no
-// decoding: no escapes, no control characters, valid UTF-8, as nearly every
-// prompt and streamed token is. ok is false otherwise; decode it then.
-func PlainString(raw []byte) ([]byte, bool) {
-	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
-		return nil, false
-	}
-	in := raw[1 : len(raw)-1]
-	for _, c := range in {
-		if c < 0x20 || c == '\\' || c == '"' {
-			return nil, false
-		}
-	}
-	return in, utf8.Valid(in)
-}
-
 func (m *Message) decodeText() (string, error) { return ContentText(m.Content) }
 
 // ContentText returns the textual content of a message's "content": the
@@ -86,11 +71,11 @@ func ContentText(c json.RawMessage) (string, error) {
 	}
 	switch c[0] {
 	case '"':
-		if plain, ok := PlainString(c); ok {
-			return string(plain), nil
+		if text, ok := jsonwalk.String(c); ok {
+			return string(text), nil
 		}
 		var s string
-		err := json.Unmarshal(c, &s)
+		err := json.Unmarshal(c, &s) // says what is wrong
 		return s, err
 	case '[':
 		var parts []ContentPart

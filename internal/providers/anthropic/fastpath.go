@@ -2,9 +2,9 @@ package anthropic
 
 import (
 	"bytes"
-	"encoding/json"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/aigw/aigw/internal/jsonwalk"
 )
 
 var (
@@ -36,29 +36,16 @@ func parseTextDelta(data []byte) (index int, text string, ok bool) {
 	}
 	index, _ = strconv.Atoi(string(digits))
 	rest, found = bytes.CutPrefix(rest[end:], textDeltaMiddle)
-	if !found || len(rest) < 4 || rest[0] != '"' {
+	if !found || len(rest) < 4 {
 		return 0, "", false
 	}
-	quoted, escaped := -1, false
-	for i := 1; i < len(rest); i++ {
-		if c := rest[i]; c < 0x20 {
-			return 0, "", false // invalid in JSON: let the decoder say so
-		} else if c == '\\' {
-			escaped = true
-			i++
-		} else if c == '"' {
-			quoted = i
-			break
-		}
-	}
-	if quoted < 0 || string(rest[quoted+1:]) != "}}" {
+	end = jsonwalk.ValueEnd(rest, 0)
+	if end < 0 || string(rest[end:]) != "}}" {
 		return 0, "", false
 	}
-	if !escaped && utf8.Valid(rest[1:quoted]) {
-		return index, string(rest[1:quoted]), true
+	raw, ok := jsonwalk.String(rest[:end])
+	if !ok {
+		return 0, "", false // not a string, or a bad one: the decoder says what is wrong
 	}
-	if json.Unmarshal(rest[:quoted+1], &text) != nil {
-		return 0, "", false
-	}
-	return index, text, true
+	return index, string(raw), true
 }

@@ -1,11 +1,9 @@
 package gemini
 
 import (
-	"encoding/json"
 	"strconv"
 
 	"github.com/aigw/aigw/internal/jsonwalk"
-	"github.com/aigw/aigw/internal/oai"
 )
 
 // walk fills r from a streamed chunk by walking its bytes: the common chunk
@@ -109,9 +107,9 @@ func walkString(raw []byte) (string, bool) {
 	if string(raw) == "null" {
 		return "", true
 	}
-	if plain, ok := oai.PlainString(raw); ok {
-		return string(plain), true
+	if string(raw) == "null" {
+		return "", true
 	}
-	var s string
-	return s, len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &s) == nil
+	text, ok := jsonwalk.String(raw)
+	return string(text), ok
 }
