@@ -18,7 +18,9 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
+	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/catalog"
+	_ "github.com/aigw/aigw/internal/providers/all" // the provider types the configuration may name
 	"github.com/aigw/aigw/internal/store"
 )
 
@@ -28,7 +30,7 @@ func init() {
 
 // DefaultMaxRequestBody is the largest request body the gateway reads when
 // max_request_body is not set: 8 MiB, room for long prompts and images.
-const DefaultMaxRequestBody = 8 << 20
+const DefaultMaxRequestBody = state.DefaultBodyLimit
 
 // App is the `aigw` app, configured in the Caddyfile's global options.
 type App struct {

@@ -154,7 +154,7 @@ var errLookupFailed = apierr.New(http.StatusServiceUnavailable, "auth_unavailabl
 
 // ServeHTTP authenticates the request and hands it on.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
-	r, st := state.Attach(r)
+	r, st := state.Attach(r, h.bodyLimit)
 	key := presentedKey(r)
 	if key == "" || !apikey.WellFormed(key) {
 		h.refuse(w, r, nil, "malformed")

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 
@@ -14,20 +13,19 @@ import (
 // serveRestricted serves a key limited to some models: a model request for
 // another model gets 403. (The router lists only the models it may use.)
 func (h *Handler) serveRestricted(w http.ResponseWriter, r *http.Request, st *state.Request, next caddyhttp.Handler) error {
-	path := strings.TrimPrefix(r.URL.Path, "/api")
 	var model string
 	switch {
-	case r.Method == http.MethodPost && path == "/v1/chat/completions":
-		req, e := st.Chat(r, h.bodyLimit)
-		if e != nil {
-			state.WriteError(w, r, e)
+	case r.Method == http.MethodPost && st.Endpoint == state.EndpointChat:
+		req, err := st.Chat(r)
+		if err != nil {
+			state.WriteError(w, r, err)
 			return nil
 		}
 		model = req.Model
-	case r.Method == http.MethodPost && path == "/v1/embeddings":
-		req, e := st.Embedding(r, h.bodyLimit)
-		if e != nil {
-			state.WriteError(w, r, e)
+	case r.Method == http.MethodPost && st.Endpoint == state.EndpointEmbeddings:
+		req, err := st.Embedding(r)
+		if err != nil {
+			state.WriteError(w, r, err)
 			return nil
 		}
 		model = req.Model

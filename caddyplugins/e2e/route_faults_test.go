@@ -40,23 +40,43 @@ func TestRouteFallbacksHideFailures(t *testing.T) {
 	}
 }
 
-// TestRouteRateLimitCoolsDown checks that a 429 with Retry-After cools the
-// deployment down at once: the next deployment answers, and the next request
-// does not call the rate-limited one at all.
-func TestRouteRateLimitCoolsDown(t *testing.T) {
+// TestRouteRateLimitRetriesAndCoolsDown checks 429s as the routing rules
+// document them: a rate-limited deployment with another beside it hands the
+// call on at once; it cools down only after cooldown_failures 429s in a row,
+// for as long as the provider asked (Retry-After); alone, it is retried after
+// the provider's Retry-After when that fits max_backoff, and its 429 reaches
+// the client when it does not.
+func TestRouteRateLimitRetriesAndCoolsDown(t *testing.T) {
 	g := startRouteGateway(t)
 	c := g.client()
-	_, h, err := chatWithHeaders(t, c, chatParams("rate-limited", "first"))
-	if err != nil || h.Get("X-Aigw-Model") != "local-ok" || h.Get("X-Aigw-Attempts") != "2" {
-		t.Fatalf("first call: %v, model %q attempts %q", err, h.Get("X-Aigw-Model"), h.Get("X-Aigw-Attempts"))
+	for i := 1; i <= 3; i++ {
+		_, h, err := chatWithHeaders(t, c, chatParams("rate-limited", "call"))
+		if err != nil || h.Get("X-Aigw-Model") != "local-ok" || h.Get("X-Aigw-Attempts") != "2" {
+			t.Fatalf("call %d: %v, model %q attempts %q; want the rate-limited deployment tried, then the next", i, err, h.Get("X-Aigw-Model"), h.Get("X-Aigw-Attempts"))
+		}
 	}
 	before := g.Fake.Requests()
-	_, h, err = chatWithHeaders(t, c, chatParams("rate-limited", "second"))
-	if err != nil || h.Get("X-Aigw-Model") != "local-ok" || h.Get("X-Aigw-Attempts") != "1" {
-		t.Fatalf("second call: %v, model %q attempts %q", err, h.Get("X-Aigw-Model"), h.Get("X-Aigw-Attempts"))
+	_, h, err := chatWithHeaders(t, c, chatParams("rate-limited", "fourth"))
+	if err != nil || h.Get("X-Aigw-Attempts") != "1" || g.Fake.Requests()-before != 1 {
+		t.Fatalf("after three 429s: %v, attempts %q, %d calls; want the deployment cooling down", err, h.Get("X-Aigw-Attempts"), g.Fake.Requests()-before)
 	}
-	if n := g.Fake.Requests() - before; n != 1 {
-		t.Errorf("the provider got %d calls; the cooled-down deployment must be skipped", n)
+	time.Sleep(1100 * time.Millisecond) // the provider's Retry-After: 1
+	if _, h, err = chatWithHeaders(t, c, chatParams("rate-limited", "fifth")); err != nil || h.Get("X-Aigw-Attempts") != "2" {
+		t.Fatalf("after the provider's Retry-After: %v, attempts %q; want the deployment tried again", err, h.Get("X-Aigw-Attempts"))
+	}
+
+	start := time.Now()
+	if _, h, err = chatWithHeaders(t, c, chatParams("oai-limited", "alone")); err != nil || h.Get("X-Aigw-Attempts") != "2" {
+		t.Fatalf("a lone deployment rate limited once: %v, attempts %q; want it retried", err, h.Get("X-Aigw-Attempts"))
+	}
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Errorf("retried after %v, before the provider's Retry-After-Ms of 50", d)
+	}
+	_, _, err = chatWithHeaders(t, c, chatParams("oai-429", "alone, waiting too long"))
+	e := apiError(t, err)
+	if e.StatusCode != 429 || e.Response.Header.Get("Retry-After") != "1" || e.Response.Header.Get("X-Aigw-Attempts") != "1" {
+		t.Errorf("a lone deployment asking for more than max_backoff: %d, Retry-After %q, attempts %q",
+			e.StatusCode, e.Response.Header.Get("Retry-After"), e.Response.Header.Get("X-Aigw-Attempts"))
 	}
 }
 

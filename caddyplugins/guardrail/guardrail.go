@@ -160,24 +160,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if r.Method != http.MethodPost {
 		return next.ServeHTTP(w, r)
 	}
-	r, st := state.Attach(r)
+	r, st := state.Attach(r, h.bodyLimit)
 	policy, engine := h.ruleFor(st)
 	var v verdict
 	var body []byte
 	var texts []string
-	var e *apierr.Error
-	chat := false
-	switch strings.TrimPrefix(r.URL.Path, "/api") {
-	case "/v1/chat/completions":
-		chat = true
-		v, body, texts, e = h.screenChat(r, st, engine, policy)
-	case "/v1/embeddings":
-		v, body, texts, e = h.screenEmbedding(r, st, engine, policy)
+	var err error
+	switch st.Endpoint {
+	case state.EndpointChat:
+		v, body, texts, err = h.screenChat(r, st, engine, policy)
+	case state.EndpointEmbeddings:
+		v, body, texts, err = h.screenEmbedding(r, st, engine, policy)
 	default:
 		return next.ServeHTTP(w, r)
 	}
-	if e != nil {
-		state.WriteError(w, r, e)
+	if err != nil {
+		state.WriteError(w, r, err)
 		return nil
 	}
 	if v.action != guard.ActionBlock && len(texts) > 0 {
@@ -193,7 +191,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		st.SetBody(body)
 	}
 	announce(w, v)
-	if !chat || h.SkipOutput {
+	if st.Endpoint != state.EndpointChat || h.SkipOutput {
 		return next.ServeHTTP(w, r)
 	}
 	out := newOutputScreen(w, engine, policy, h.StreamWindow)
@@ -204,7 +202,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 			return ov.detectors
 		}
 	}
-	err := next.ServeHTTP(out, r)
+	err = next.ServeHTTP(out, r)
 	if ferr := out.finish(); ferr != nil && err == nil {
 		err = ferr
 	}
@@ -215,33 +213,35 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	return err
 }
 
-func (h *Handler) screenChat(r *http.Request, st *state.Request, e *guard.Engine, p *guard.Policy) (verdict, []byte, []string, *apierr.Error) {
-	req, ae := st.Chat(r, h.bodyLimit)
-	if ae != nil {
-		return verdict{}, nil, nil, ae
+func (h *Handler) screenChat(r *http.Request, st *state.Request, e *guard.Engine, p *guard.Policy) (verdict, []byte, []string, error) {
+	req, err := st.Chat(r)
+	if err != nil {
+		return verdict{}, nil, nil, err
 	}
-	raw, _ := st.Body(r, h.bodyLimit)
+	raw, _ := st.Body(r)
 	v, body, texts, err := screenChat(e, p, raw, req)
 	if err != nil {
 		h.logger.Error("rewriting redacted request", zap.String("request_id", st.ID), zap.Error(err))
-		return v, nil, nil, apierr.New(http.StatusBadRequest, "invalid_value", "The request could not be screened.")
+		return v, nil, nil, errUnscreenable.WithCause(err)
 	}
 	return v, body, texts, nil
 }
 
-func (h *Handler) screenEmbedding(r *http.Request, st *state.Request, e *guard.Engine, p *guard.Policy) (verdict, []byte, []string, *apierr.Error) {
-	req, ae := st.Embedding(r, h.bodyLimit)
-	if ae != nil {
-		return verdict{}, nil, nil, ae
+func (h *Handler) screenEmbedding(r *http.Request, st *state.Request, e *guard.Engine, p *guard.Policy) (verdict, []byte, []string, error) {
+	req, err := st.Embedding(r)
+	if err != nil {
+		return verdict{}, nil, nil, err
 	}
-	raw, _ := st.Body(r, h.bodyLimit)
+	raw, _ := st.Body(r)
 	v, body, texts, err := screenEmbedding(e, p, raw, req)
 	if err != nil {
 		h.logger.Error("rewriting redacted embeddings input", zap.String("request_id", st.ID), zap.Error(err))
-		return v, nil, nil, apierr.New(http.StatusBadRequest, "invalid_value", "The request could not be screened.")
+		return v, nil, nil, errUnscreenable.WithCause(err)
 	}
 	return v, body, texts, nil
 }
+
+var errUnscreenable = apierr.New(http.StatusBadRequest, "invalid_value", "The request could not be screened.")
 
 // record keeps the strongest action in the request state and logs what was
 // found (types and counts, never values).

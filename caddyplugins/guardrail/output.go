@@ -11,6 +11,8 @@ import (
 
 	"github.com/aigw/aigw/internal/apierr"
 	"github.com/aigw/aigw/internal/guard"
+	"github.com/aigw/aigw/internal/jsonwalk"
+	"github.com/aigw/aigw/internal/oai"
 	"github.com/aigw/aigw/internal/providers"
 )
 
@@ -93,20 +95,42 @@ func (o *outputScreen) Write(p []byte) (int, error) {
 		if o.blocked {
 			return 0, errBlocked
 		}
-		out, blocked := o.stream.write(p)
-		if len(out) > 0 {
-			if _, err := o.w.Write(out); err != nil {
-				return 0, err
-			}
-		}
-		if blocked {
-			o.blocked = true
-			http.NewResponseController(o.w).Flush() //nolint:errcheck
-			return 0, errBlocked
+		if err := o.emit(o.stream.write(p)); err != nil {
+			return 0, err
 		}
 		return len(p), nil
 	}
 	return o.w.Write(p)
+}
+
+// WriteEvent screens one whole event of a stream with the router's reading
+// of its chunk (state.EventWriter): the stream is read once.
+func (o *outputScreen) WriteEvent(event []byte, c *oai.Chunk) error {
+	if o.mode != modeStream {
+		_, err := o.Write(event)
+		return err
+	}
+	if o.blocked {
+		return errBlocked
+	}
+	out, blocked := o.stream.writeEvent(event, c)
+	return o.emit(out, blocked)
+}
+
+// emit sends what the stream screen let out; once it blocked, the writer's
+// caller gets errBlocked.
+func (o *outputScreen) emit(out []byte, blocked bool) error {
+	if len(out) > 0 {
+		if _, err := o.w.Write(out); err != nil {
+			return err
+		}
+	}
+	if blocked {
+		o.blocked = true
+		http.NewResponseController(o.w).Flush() //nolint:errcheck
+		return errBlocked
+	}
+	return nil
 }
 
 // ReadFrom keeps io.Copy going through Write, so nothing bypasses the screen.
@@ -141,23 +165,23 @@ func (o *outputScreen) finish() error {
 
 func (o *outputScreen) finishBuffered() error {
 	body := o.buf.Bytes()
-	spans, ok := answerContents(body)
+	spans, ok := oai.AnswerSpans(body)
 	if !ok {
 		return o.finishDecoded(body)
 	}
 	var out []byte // body with redacted contents spliced in, once one is
 	last := 0
 	for _, sp := range spans {
-		text, ok := unquote(body[sp.start:sp.end])
+		text, ok := jsonwalk.String(body[sp.Start:sp.End])
 		if !ok {
 			return o.finishDecoded(body)
 		}
 		if len(text) == 0 {
 			continue
 		}
-		if redacted, changed := o.screenText(string(text), !sp.args); changed {
-			out = providers.AppendString(append(out, body[last:sp.start]...), redacted)
-			last = sp.end
+		if redacted, changed := o.screenText(string(text), !sp.Args); changed {
+			out = providers.AppendString(append(out, body[last:sp.Start]...), redacted)
+			last = sp.End
 		}
 	}
 	if o.blockIfNeeded() {

@@ -9,7 +9,9 @@ import (
 
 	"github.com/aigw/aigw/internal/guard"
 	"github.com/aigw/aigw/internal/jsonwalk"
+	"github.com/aigw/aigw/internal/oai"
 	"github.com/aigw/aigw/internal/providers"
+	"github.com/aigw/aigw/internal/sse"
 )
 
 // sseFilter screens an OpenAI chat.completion.chunk stream. Each choice's
@@ -23,8 +25,9 @@ type sseFilter struct {
 	policy   *guard.Policy
 	window   int
 	verdict  *verdict
-	pending  []byte // the start of an event whose end has not come yet
-	out      []byte // what write returns; reused
+	frames   sse.Framer // what was written, framed into events
+	chunk    oai.Chunk  // a chunk read here, when the router passed none
+	out      []byte     // what write returns; reused
 	parts    map[part]*held
 	lastData []byte // a copy of the last chunk seen, to shape a closing chunk
 	// batchSize is how much new text a part gathers before a scan: scanning
@@ -62,47 +65,34 @@ type chunkEnvelope struct {
 }
 
 // write consumes stream bytes and returns what may go to the client (valid
-// until the next call), and whether the policy blocked the answer. Whole
-// events, as the router writes them, are screened where they lie.
+// until the next call), and whether the policy blocked the answer. The bytes
+// are framed into events (internal/sse), each screened where it lies.
 func (f *sseFilter) write(p []byte) ([]byte, bool) {
-	data := p
-	if len(f.pending) > 0 {
-		f.pending = append(f.pending, p...)
-		data = f.pending
-	}
 	out := f.out[:0]
 	defer func() { f.out = out[:0] }()
-	for {
-		end := eventEnd(data)
-		if end < 0 {
-			// Keep the unfinished event; data may lie in pending itself.
-			f.pending = append(f.pending[:0], data...)
-			return out, false
-		}
+	if err := f.frames.Write(p); err != nil {
+		// An event larger than any stream carries: screened as text.
+		return f.raw(out, p)
+	}
+	for ev, ok := f.frames.Next(); ok; ev, ok = f.frames.Next() {
 		var blocked bool
-		if out, blocked = f.event(out, data[:end]); blocked {
+		if out, blocked = f.event(out, ev, nil); blocked {
 			return out, true
 		}
-		data = data[end:]
 	}
+	return out, false
 }
 
-// eventEnd returns the length of the first event in b, its blank line ("\n"
-// or "\r\n" after a line end) included, or -1 when b holds no whole event.
-func eventEnd(b []byte) int {
-	for i := 0; ; {
-		j := bytes.IndexByte(b[i:], '\n')
-		if j < 0 {
-			return -1
-		}
-		i += j + 1
-		if i < len(b) && b[i] == '\n' {
-			return i + 1
-		}
-		if i+1 < len(b) && b[i] == '\r' && b[i+1] == '\n' {
-			return i + 2
-		}
+// writeEvent screens one whole event the router wrote with its reading of
+// the chunk (nil when it has none), as write does.
+func (f *sseFilter) writeEvent(event []byte, c *oai.Chunk) ([]byte, bool) {
+	if len(f.frames.Rest()) > 0 {
+		// Raw bytes came before, unfinished: keep the stream's order.
+		return f.write(event)
 	}
+	out, blocked := f.event(f.out[:0], event, c)
+	f.out = out[:0]
+	return out, blocked
 }
 
 // close screens an event the stream ended inside of (no blank line after
@@ -110,11 +100,11 @@ func eventEnd(b []byte) int {
 // finish event, as a last chunk.
 func (f *sseFilter) close() []byte {
 	var out []byte
-	if len(f.pending) > 0 {
-		last := append(f.pending, "\n\n"...)
-		f.pending = nil
+	if rest := f.frames.Rest(); len(rest) > 0 {
+		last := append(rest, "\n\n"...)
+		f.frames.Reset()
 		var blocked bool
-		if out, blocked = f.event(out, last); blocked {
+		if out, blocked = f.event(out, last, nil); blocked {
 			return out
 		}
 	}
@@ -147,9 +137,10 @@ func (f *sseFilter) release(dst []byte, match func(part) bool) ([]byte, bool) {
 	return dst, false
 }
 
-// event screens one SSE event and appends what may go out to dst.
-func (f *sseFilter) event(dst, event []byte) ([]byte, bool) {
-	data, ok := bytes.CutPrefix(bytes.TrimRight(event, "\r\n"), []byte("data:"))
+// event screens one SSE event and appends what may go out to dst; c is the
+// router's reading of its chunk, or nil.
+func (f *sseFilter) event(dst, event []byte, c *oai.Chunk) ([]byte, bool) {
+	data, ok := sse.Data(event, nil)
 	data = bytes.TrimSpace(data)
 	if ok && string(data) == "[DONE]" {
 		return append(dst, event...), false
@@ -157,9 +148,12 @@ func (f *sseFilter) event(dst, event []byte) ([]byte, bool) {
 	if !ok || len(data) == 0 || data[0] != '{' {
 		return f.raw(dst, event) // comments, other fields, data that is not JSON
 	}
-	if c, ok := parseFastChunk(data); ok {
-		f.lastData = append(f.lastData[:0], data...)
-		return f.fast(dst, data, c)
+	if c == nil && oai.ReadChunk(data, &f.chunk) {
+		c = &f.chunk
+	}
+	if c != nil && c.Choices == 1 && c.Shaped {
+		f.lastData = append(f.lastData[:0], c.Data...)
+		return f.fast(dst, c)
 	}
 	var obj map[string]json.RawMessage
 	if unmarshalNumbers(data, &obj) != nil {
@@ -207,30 +201,31 @@ func (f *sseFilter) raw(dst, event []byte) ([]byte, bool) {
 	return append(dst, event...), false
 }
 
-// fast screens a one-choice chunk located by parseFastChunk, splicing the
-// screened text into the event without decoding it. A chunk that carried
+// fast screens a one-choice chunk read in place (oai.ReadChunk), splicing
+// the screened text into the event without decoding it. A chunk that carried
 // only text, all of it held back, is left out: it would tell the client
 // nothing.
-func (f *sseFilter) fast(dst, data []byte, c fastChunk) ([]byte, bool) {
-	emit, blocked := f.screen(part{c.index, -1}, c.content, c.finished)
+func (f *sseFilter) fast(dst []byte, c *oai.Chunk) ([]byte, bool) {
+	data, finished := c.Data, c.Finish != nil
+	emit, blocked := f.screen(part{c.Index, -1}, c.Content, finished)
 	if blocked {
 		return append(dst, errorEvent(f.verdict.detectors)...), true
 	}
-	if len(c.args) > 0 || c.finished && f.hasCalls(c.index) {
-		return f.fastCalls(dst, data, c, emit)
+	if len(c.Args) > 0 || finished && f.hasCalls(c.Index) {
+		return f.fastCalls(dst, c, emit)
 	}
-	if emit == "" && c.onlyText && !c.finished {
+	if emit == "" && c.OnlyText && !finished {
 		return dst, false
 	}
 	dst = append(dst, "data: "...)
 	switch {
-	case emit == "" && len(c.content) == 0: // nothing to put in, nothing taken out
+	case emit == "" && len(c.Content) == 0: // nothing to put in, nothing taken out
 		dst = append(dst, data...)
-	case c.hasContent:
-		dst = append(providers.AppendString(append(dst, data[:c.start]...), emit), data[c.end:]...)
+	case c.HasContent:
+		dst = append(providers.AppendString(append(dst, data[:c.Start]...), emit), data[c.End:]...)
 	default:
 		// A finish chunk with an empty delta: the held text goes into it.
-		d := c.delta + 1 // past '{'
+		d := c.Delta + 1 // past '{'
 		dst = providers.AppendString(append(append(dst, data[:d]...), `"content":`...), emit)
 		if data[jsonwalk.SkipSpace(data, d)] != '}' {
 			dst = append(dst, ',')
@@ -245,33 +240,34 @@ func (f *sseFilter) fast(dst, data []byte, c fastChunk) ([]byte, bool) {
 // their own and what their scanner lets out is spliced in. At the finish,
 // the calls this chunk does not carry release what they hold first, in
 // chunks of their own; held content goes out the same way.
-func (f *sseFilter) fastCalls(dst, data []byte, c fastChunk, emit string) ([]byte, bool) {
+func (f *sseFilter) fastCalls(dst []byte, c *oai.Chunk, emit string) ([]byte, bool) {
 	type cut struct {
 		start, end int
 		text       string
 	}
+	data, finished := c.Data, c.Finish != nil
 	var cuts []cut
 	carried := map[int]bool{}
-	for _, a := range c.args {
-		text, blocked := f.screen(part{c.index, a.tool}, a.text, c.finished)
+	for _, a := range c.Args {
+		text, blocked := f.screen(part{c.Index, a.Tool}, a.Text, finished)
 		if blocked {
 			return append(dst, errorEvent(f.verdict.detectors)...), true
 		}
-		cuts = append(cuts, cut{a.start, a.end, text})
-		carried[a.tool] = true
+		cuts = append(cuts, cut{a.Start, a.End, text})
+		carried[a.Tool] = true
 	}
-	if c.finished {
+	if finished {
 		var blocked bool
-		dst, blocked = f.release(dst, func(p part) bool { return p.choice == c.index && p.tool >= 0 && !carried[p.tool] })
+		dst, blocked = f.release(dst, func(p part) bool { return p.choice == c.Index && p.tool >= 0 && !carried[p.tool] })
 		if blocked {
 			return dst, true
 		}
 	}
 	switch {
-	case c.hasContent && (emit != "" || len(c.content) > 0):
-		cuts = append(cuts, cut{c.start, c.end, emit})
+	case c.HasContent && (emit != "" || len(c.Content) > 0):
+		cuts = append(cuts, cut{c.Start, c.End, emit})
 	case emit != "":
-		dst = append(dst, f.synth(part{c.index, -1}, emit)...)
+		dst = append(dst, f.synth(part{c.Index, -1}, emit)...)
 	}
 	sort.Slice(cuts, func(i, j int) bool { return cuts[i].start < cuts[j].start })
 	dst = append(dst, "data: "...)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/store"
+	"github.com/aigw/aigw/internal/usage"
 )
 
 func TestAccessLogHasAccountingFieldsAndNoSecrets(t *testing.T) {
@@ -21,7 +22,7 @@ func TestAccessLogHasAccountingFieldsAndNoSecrets(t *testing.T) {
 		Key: &store.KeyRecord{ID: "0b9e6c1e-6a3c-4a3e-9f1a-2c8d5e7f9a10", Prefix: "sk-aigw-AbC", TenantSlug: "bank"}}
 	st.SetBody([]byte(`{"messages":[{"role":"user","content":"my card is 4111 1111 1111 1111"}]}`))
 	o := outcome{status: 200, endpoint: "/v1/chat/completions", end: start.Add(time.Second)}
-	h.logAccess(st, &o, 10, 0, 5, usd(2_500_000), 300*time.Microsecond, false)
+	h.logAccess(st, &o, usage.Bill{Prompt: 10, Completion: 5, Source: usage.Reported}, usd(2_500_000), 300*time.Microsecond)
 	entries := logs.All()
 	if len(entries) != 1 {
 		t.Fatalf("%d log entries", len(entries))

@@ -11,8 +11,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/aigw/aigw/caddyplugins/state"
-	"github.com/aigw/aigw/internal/catalog"
 	"github.com/aigw/aigw/internal/money"
+	"github.com/aigw/aigw/internal/usage"
 )
 
 // providerTime is the time from the first provider call to the last answer's
@@ -30,16 +30,9 @@ func providerTime(st *state.Request, now time.Time) time.Duration {
 }
 
 // overhead is the gateway's own time up to now: elapsed time minus the
-// provider's. An in-process mock provider's simulated latency counts as
-// provider time.
+// provider's (an in-process mock provider's simulated latency included).
 func (h *Handler) overhead(st *state.Request, now time.Time) time.Duration {
-	d := now.Sub(st.Start) - providerTime(st, now)
-	if st.ProviderCalled.IsZero() && st.Attempts > 0 && h.catalog != nil {
-		if p := h.catalog.Provider(st.Provider); p != nil && p.Type == catalog.TypeMock {
-			d -= p.MockLatency
-		}
-	}
-	return max(d, 0)
+	return max(now.Sub(st.Start)-providerTime(st, now), 0)
 }
 
 // exchange is what the meter keeps about one request, in one allocation:
@@ -75,9 +68,8 @@ func (x *exchange) beforeHeader(hdr http.Header, status int, now time.Time) {
 		hdr.Add("Trailer", "X-Aigw-Cost")
 		return
 	}
-	o := outcome{status: status}
-	p, c, comp, _ := tokens(x.st, &o)
-	state.SetHeaders(hdr, "X-Aigw-Overhead-Ms", ovh, "X-Aigw-Cost", x.usd(cost(x.st, p, c, comp)))
+	_, c := x.st.Bill()
+	state.SetHeaders(hdr, "X-Aigw-Overhead-Ms", ovh, "X-Aigw-Cost", x.usd(c))
 }
 
 // record accounts for a finished request: usage row, metrics, access log and
@@ -88,25 +80,21 @@ func (x *exchange) record(r *http.Request, herr error, end time.Time) {
 	if st.Key == nil || h.shared == nil {
 		return
 	}
-	o := outcome{status: rec.status, endpoint: endpointOf(r.URL.Path), end: end, promptBytes: max(int(r.ContentLength), 0)}
+	o := outcome{status: rec.status, endpoint: st.Path, end: end}
 	if !rec.wroteHeader {
 		o.status = unwrittenStatus(r, herr)
 	}
-	if rec.sse != nil {
-		o.streamed = rec.sse.content
-	}
-	prompt, cached, completion, counted := tokens(st, &o)
-	c := cost(st, prompt, cached, completion)
+	b, c := st.Bill()
 	if st.Stream && rec.wroteHeader && o.status < 400 {
 		state.SetHeaders(rec.Header(), "X-Aigw-Cost", x.usd(c)) // the trailer announced in beforeHeader
 	}
-	row := buildRecord(st, &o, prompt, cached, completion, c)
+	row := buildRecord(st, &o, b, c)
 	if err := h.shared.writer.Add(row); err != nil {
 		h.logger.Error("usage row refused", zap.String("request_id", st.ID), zap.Error(err))
 	}
-	observe(st, &o, prompt, cached, completion, picoToUSD(c), x.headerOverhead.Seconds())
+	observe(st, &o, b, picoToUSD(c), x.headerOverhead.Seconds())
 	if !h.DisableAccessLog {
-		h.logAccess(st, &o, prompt, cached, completion, x.usd(c), x.headerOverhead, counted)
+		h.logAccess(st, &o, b, x.usd(c), x.headerOverhead)
 	}
 	h.audit(r, st, &o, c)
 }
@@ -128,7 +116,7 @@ func unwrittenStatus(r *http.Request, herr error) int {
 func picoToUSD(p money.Pico) float64 { return float64(p) / 1e12 }
 
 // logAccess writes the access log line; costUSD is the cost as usd formats it.
-func (h *Handler) logAccess(st *state.Request, o *outcome, prompt, cached, completion int, costUSD string, ovh time.Duration, counted bool) {
+func (h *Handler) logAccess(st *state.Request, o *outcome, b usage.Bill, costUSD string, ovh time.Duration) {
 	ce := h.access.Check(zap.InfoLevel, "request")
 	if ce == nil {
 		return
@@ -141,8 +129,8 @@ func (h *Handler) logAccess(st *state.Request, o *outcome, prompt, cached, compl
 		zap.String("request_id", st.ID), zap.String("key_prefix", st.Key.Prefix), zap.String("tenant", st.Key.TenantSlug),
 		zap.String("endpoint", o.endpoint), zap.String("model", model), zap.String("provider", st.Provider),
 		zap.Int("status", o.status), zap.String("error_code", st.ErrorCode),
-		zap.Int("prompt_tokens", prompt), zap.Int("completion_tokens", completion), zap.Int("cached_tokens", cached),
-		zap.Bool("tokens_counted", counted), zap.String("cost_usd", costUSD), zap.Bool("stream", st.Stream),
+		zap.Int("prompt_tokens", b.Prompt), zap.Int("completion_tokens", b.Completion), zap.Int("cached_tokens", b.Cached),
+		zap.Bool("tokens_counted", b.Source == usage.Counted || b.Source == usage.Estimated), zap.String("cost_usd", costUSD), zap.Bool("stream", st.Stream),
 		zap.Int("attempts", st.Attempts), zap.Duration("latency", o.end.Sub(st.Start)),
 		zap.Duration("overhead", ovh), zap.String("guardrail", st.GuardrailAction),
 	)

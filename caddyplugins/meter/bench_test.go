@@ -66,7 +66,7 @@ func benchRequest() *http.Request {
 
 func benchTenantRequest(tenant string) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(`{}`))
-	r, st := state.Attach(r)
+	r, st := state.Attach(r, 0)
 	st.Key = &store.KeyRecord{ID: "0b9e6c1e-6a3c-4a3e-9f1a-2c8d5e7f9a10", TenantID: tenant,
 		UserID: "3d5a1c2b-7e8f-4a6b-9c0d-1e2f3a4b5c6d", TenantSlug: "bank", Prefix: "sk-aigw-AbC"}
 	return r
@@ -171,10 +171,10 @@ func BenchmarkBufferFullMemory(b *testing.B) {
 		st := benchRequest()
 		for j := 0; j < 65536; j++ {
 			s := state.From(st)
-			o := outcome{status: 200, endpoint: endpointOf("/v1/chat/completions"), end: time.Now()}
+			o := outcome{status: 200, endpoint: "/v1/chat/completions", end: time.Now()}
 			s.ID = fmt.Sprintf("req_%024x", j) // a fresh 28-byte id per row, as in production
 			s.Model, s.Provider, s.RequestedModel, s.Deployment = testModel(), "openai", "gpt-4o", "openai/gpt-4o"
-			buf = append(buf, buildRecord(s, &o, 60, 0, 20, 1))
+			buf = append(buf, buildRecord(s, &o, usage.Bill{Prompt: 60, Completion: 20}, 1))
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&after)

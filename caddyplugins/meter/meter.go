@@ -27,7 +27,6 @@ import (
 	"github.com/aigw/aigw/caddyplugins/app"
 	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/audit"
-	"github.com/aigw/aigw/internal/catalog"
 )
 
 func init() {
@@ -63,13 +62,13 @@ type Handler struct {
 	// 10000); beyond it events are dropped, counted and logged.
 	AuditQueueSize int `json:"audit_queue_size,omitempty"`
 
-	dsn     string
-	shared  *sharedWriter
-	key     string
-	catalog *catalog.Catalog
-	abuse   *audit.BurstDetector
-	logger  *zap.Logger
-	access  *zap.Logger
+	dsn       string
+	bodyLimit int64
+	shared    *sharedWriter
+	key       string
+	abuse     *audit.BurstDetector
+	logger    *zap.Logger
+	access    *zap.Logger
 }
 
 // CaddyModule returns the Caddy module information.
@@ -86,7 +85,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if err != nil {
 		return err
 	}
-	h.catalog = a.Catalog()
+	h.bodyLimit = a.MaxRequestBody
 	repl := caddy.NewReplacer()
 	h.dsn = repl.ReplaceKnown(a.DatabaseURL, "")
 	h.setDefaults()
@@ -197,7 +196,7 @@ func (h *Handler) announceWhenLive(ctx caddy.Context) {
 // ServeHTTP times the request, runs the rest of the chain through a
 // recording writer and records the outcome.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
-	r, st := state.Attach(r)
+	r, st := state.Attach(r, h.bodyLimit)
 	x := &exchange{h: h, st: st, rec: recorder{ResponseWriter: w}}
 	state.SetHeaders(w.Header(), "X-Aigw-Request-Id", st.ID)
 	x.rec.beforeHeader = x.beforeHeader

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/aigw/aigw/caddyplugins/state"
+	"github.com/aigw/aigw/internal/usage"
 )
 
 // Metrics are created once per process and registered on each config's
@@ -100,7 +101,7 @@ func statusLabel(code int) string {
 }
 
 // observe records one request in the metrics.
-func observe(st *state.Request, o *outcome, prompt, cached, completion int, usd float64, overheadSecs float64) {
+func observe(st *state.Request, o *outcome, b usage.Bill, usd float64, overheadSecs float64) {
 	model, provider, tenant := "none", "none", "none"
 	if st.Model != nil {
 		model = st.Model.ID
@@ -113,11 +114,11 @@ func observe(st *state.Request, o *outcome, prompt, cached, completion int, usd 
 	}
 	status := statusLabel(o.status)
 	requestsTotal.WithLabelValues(model, provider, status, tenant).Inc()
-	if prompt+completion+cached > 0 {
-		promptTokens.WithLabelValues(model, provider, tenant).Add(float64(prompt))
-		completionTokens.WithLabelValues(model, provider, tenant).Add(float64(completion))
-		if cached > 0 {
-			cachedTokens.WithLabelValues(model, provider, tenant).Add(float64(cached))
+	if b.Prompt+b.Completion+b.Cached > 0 {
+		promptTokens.WithLabelValues(model, provider, tenant).Add(float64(b.Prompt))
+		completionTokens.WithLabelValues(model, provider, tenant).Add(float64(b.Completion))
+		if b.Cached > 0 {
+			cachedTokens.WithLabelValues(model, provider, tenant).Add(float64(b.Cached))
 		}
 		costUSD.WithLabelValues(model, provider, tenant).Add(usd)
 	}

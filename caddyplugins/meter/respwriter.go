@@ -3,22 +3,20 @@ package meter
 import (
 	"io"
 	"net/http"
-	"strings"
 	"time"
 )
 
-// recorder wraps the response writer to learn the status, count bytes, watch
-// a streamed answer's content and set the meter's headers just before the
-// header goes out. It passes Flush, ReadFrom and Unwrap through, so handlers
-// that stream, io.Copy or use http.NewResponseController keep working.
+// recorder wraps the response writer to learn the status, count bytes and
+// set the meter's headers just before the header goes out; what a stream
+// carried, the router records in the request state. It passes Flush,
+// ReadFrom and Unwrap through, so handlers that stream, io.Copy or use
+// http.NewResponseController keep working.
 type recorder struct {
 	http.ResponseWriter
 	status      int
 	wroteHeader bool
 	headerAt    time.Time
 	bytes       int64
-	// sse counts streamed content when the answer is an event stream.
-	sse *sseCounter
 	// beforeHeader sets the meter's headers; called once.
 	beforeHeader func(h http.Header, status int, now time.Time)
 }
@@ -36,36 +34,28 @@ func (w *recorder) WriteHeader(code int) {
 	w.wroteHeader, w.status = true, code
 	w.headerAt = time.Now()
 	h := w.ResponseWriter.Header()
-	if strings.HasPrefix(h.Get("Content-Type"), "text/event-stream") {
-		w.sse = new(sseCounter)
-	}
 	if w.beforeHeader != nil {
 		w.beforeHeader(h, code, w.headerAt)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
-// Write counts and observes p. The content is observed before it is written:
-// what was generated is billed even if the client is gone.
+// Write counts p.
 func (w *recorder) Write(p []byte) (int, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
-	}
-	if w.sse != nil {
-		w.sse.observe(p)
 	}
 	n, err := w.ResponseWriter.Write(p)
 	w.bytes += int64(n)
 	return n, err
 }
 
-// ReadFrom lets io.Copy use the underlying writer's ReadFrom, except for an
-// event stream, whose content must be observed.
+// ReadFrom lets io.Copy use the underlying writer's ReadFrom.
 func (w *recorder) ReadFrom(r io.Reader) (int64, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
-	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok && w.sse == nil {
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
 		n, err := rf.ReadFrom(r)
 		w.bytes += n
 		return n, err

@@ -2,10 +2,8 @@ package ratelimit
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/aigw/aigw/caddyplugins/state"
-	"github.com/aigw/aigw/internal/apierr"
 	"github.com/aigw/aigw/internal/catalog"
 	"github.com/aigw/aigw/internal/tokenizer"
 )
@@ -14,16 +12,16 @@ import (
 // chain) and estimates its tokens and cost: the prompt counted with the
 // model's tokenizer, the completion as max_tokens (times n), or the default
 // capped by the model's output limit when max_tokens is not set.
-func (h *Handler) estimate(r *http.Request, st *state.Request) (estimate, *apierr.Error) {
+func (h *Handler) estimate(r *http.Request, st *state.Request) (estimate, error) {
 	var est estimate
 	if r.Method != http.MethodPost {
 		return est, nil
 	}
-	switch strings.TrimPrefix(r.URL.Path, "/api") {
-	case "/v1/chat/completions":
-		req, e := st.Chat(r, h.bodyLimit)
-		if e != nil {
-			return est, e
+	switch st.Endpoint {
+	case state.EndpointChat:
+		req, err := st.Chat(r)
+		if err != nil {
+			return est, err
 		}
 		est.model = h.resolve(req.Model)
 		enc := h.encoding(est.model, req.Model)
@@ -42,10 +40,10 @@ func (h *Handler) estimate(r *http.Request, st *state.Request) (estimate, *apier
 		if req.N != nil {
 			est.completion *= *req.N
 		}
-	case "/v1/embeddings":
-		req, e := st.Embedding(r, h.bodyLimit)
-		if e != nil {
-			return est, e
+	case state.EndpointEmbeddings:
+		req, err := st.Embedding(r)
+		if err != nil {
+			return est, err
 		}
 		est.model = h.resolve(req.Model)
 		enc := h.encoding(est.model, req.Model)

@@ -13,6 +13,7 @@ import (
 	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/catalog"
 	"github.com/aigw/aigw/internal/money"
+	_ "github.com/aigw/aigw/internal/providers/all" // the provider types the shipped catalog names
 	rl "github.com/aigw/aigw/internal/ratelimit"
 	"github.com/aigw/aigw/internal/store"
 )
@@ -50,13 +51,14 @@ func (f nextFunc) ServeHTTP(w http.ResponseWriter, r *http.Request) error { retu
 func call(t *testing.T, h *Handler, key *store.KeyRecord, body string, usage state.Usage) *httptest.ResponseRecorder {
 	t.Helper()
 	r := httptest.NewRequest("POST", "/v1/chat/completions", strings.NewReader(body))
-	r, st := state.Attach(r)
+	r, st := state.Attach(r, 0)
 	st.Key = key
 	w := httptest.NewRecorder()
 	err := h.ServeHTTP(w, r, nextFunc(func(w http.ResponseWriter, r *http.Request) error {
 		st := state.From(r)
 		st.Usage = usage
 		st.Model, _ = h.catalog.Resolve("gpt-4o")
+		st.Attempts, st.Called = 1, true // as the router records a call the provider took
 		w.WriteHeader(200)
 		return nil
 	}))
@@ -127,7 +129,7 @@ func TestFailedCallIsRefunded(t *testing.T) {
 	k := testKey()
 	for i := 0; i < 5; i++ {
 		r := httptest.NewRequest("POST", "/v1/chat/completions", strings.NewReader(chatBody))
-		r, st := state.Attach(r)
+		r, st := state.Attach(r, 0)
 		st.Key = k
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r, nextFunc(func(w http.ResponseWriter, r *http.Request) error { //nolint:errcheck

@@ -21,10 +21,10 @@ import (
 // ServeHTTP admits the request or refuses it with 429, and settles the
 // reservation with the real usage once the rest of the chain has answered.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
-	r, st := state.Attach(r)
-	est, e := h.estimate(r, st)
-	if e != nil {
-		state.WriteError(w, r, e)
+	r, st := state.Attach(r, h.bodyLimit)
+	est, err := h.estimate(r, st)
+	if err != nil {
+		state.WriteError(w, r, err)
 		return nil
 	}
 	now := time.Now()
@@ -32,9 +32,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if len(req.Scopes) == 0 {
 		return next.ServeHTTP(w, r)
 	}
-	d, backend, e := h.reserve(r.Context(), req)
-	if e != nil {
-		state.WriteError(w, r, e)
+	d, backend, err := h.reserve(r.Context(), req)
+	if err != nil {
+		state.WriteError(w, r, err)
 		return nil
 	}
 	h.budgets.seed(r.Context(), backend, req)
@@ -44,13 +44,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		state.WriteError(w, r, refusal(d))
 		return nil
 	}
-	defer h.settle(r, st, est, backend, d.Slot)
+	defer h.settle(r, st, backend, d.Slot)
 	return next.ServeHTTP(w, r)
 }
 
 // reserve asks the backend, falling back or refusing per on_redis_error when
 // Redis fails. It returns the backend that holds the reservation.
-func (h *Handler) reserve(ctx context.Context, req *rl.Request) (rl.Decision, rl.Backend, *apierr.Error) {
+func (h *Handler) reserve(ctx context.Context, req *rl.Request) (rl.Decision, rl.Backend, error) {
 	if !h.redis {
 		d, _ := h.local.Reserve(ctx, req)
 		return d, h.local, nil
@@ -93,24 +93,13 @@ func (h *Handler) warn(msg string, err error) {
 	}
 }
 
-// settle replaces the estimate with what the provider reported. A call that
-// failed without reporting usage consumed nothing; a stream cut short keeps
-// its estimate.
-func (h *Handler) settle(r *http.Request, st *state.Request, est estimate, b rl.Backend, slot rl.Slot) {
-	tokens, cost := slot.Tokens, slot.Cost
-	switch m := st.Model; {
-	case st.Usage.Reported:
-		if m == nil {
-			m = est.model
-		}
-		u := st.Usage
-		tokens = int64(u.PromptTokens + u.CompletionTokens)
-		if m != nil {
-			cost = int64(m.Cost(int64(u.PromptTokens), int64(u.CachedTokens), int64(u.CompletionTokens)))
-		}
-	case st.ErrorCode != "":
-		tokens, cost = 0, 0
-	}
+// settle replaces the estimate with what the call is billed, by the rule the
+// usage row follows too (state.Request.Bill): the provider's usage, else the
+// content the router counted, else the estimate for a call the provider
+// took; nothing for a call no provider took.
+func (h *Handler) settle(r *http.Request, st *state.Request, b rl.Backend, slot rl.Slot) {
+	bill, c := st.Bill()
+	tokens, cost := int64(bill.Prompt+bill.Completion), int64(c)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Duration(h.RedisTimeout))
 	defer cancel()
 	if err := b.Settle(ctx, slot, tokens, cost); err != nil {

@@ -13,12 +13,15 @@ import (
 	"github.com/aigw/aigw/internal/providers"
 )
 
+// buildFunc builds one attempt's call of deployment m with its provider's
+// adapter.
+type buildFunc func(a providers.Adapter, m *catalog.Model) (*providers.Call, error)
+
 // outcome is how one provider call ended.
 type outcome struct {
-	// e is the client's error for a call that failed before anything reached
-	// the client; nil when the call answered.
-	e *apierr.Error
-	// err is the cause worth logging, if any.
+	// err is nil when the call answered; otherwise the failure, with the
+	// client's *apierr.Error in its chain when nothing reached the client, or
+	// errClientGone.
 	err error
 	// written reports that the answer (or part of it) reached the client: the
 	// request is over, whatever err says.
@@ -27,36 +30,35 @@ type outcome struct {
 	ttft time.Duration
 }
 
-// callFunc makes one call of deployment m of provider p. ctx ends with the
-// attempt's timeout, the provider's timeout or the client's departure.
-type callFunc func(ctx context.Context, m *catalog.Model, p *catalog.Provider, started func()) outcome
-
 // retryable reports whether another call (a retry or a fallback) may succeed
 // where this one failed: rate limits, provider failures, timeouts and
 // unreachable providers, and the gateway's own credentials being refused.
-func retryable(e *apierr.Error) bool {
+func retryable(err error) bool {
+	e := apierr.From(err)
 	return e.Status == http.StatusTooManyRequests || e.Status >= 500
 }
+
+func isContextLength(err error) bool { return apierr.From(err).Code == providers.CodeContextLength }
 
 // run tries the deployments of route rt, then its fallbacks, until one
 // answers: each deployment per the route's strategy, each call retried per its
 // policy after a retryable failure, skipping deployments in cool-down, and
 // jumping to the context-window fallbacks when the prompt does not fit. No
 // call is made once anything reached the client.
-func (h *Handler) run(w http.ResponseWriter, r *http.Request, st *state.Request, rt *catalog.Route, capability string, call callFunc) error {
+func (h *Handler) run(w http.ResponseWriter, r *http.Request, st *state.Request, rt *catalog.Route, capability string, build buildFunc) error {
 	queue := []*catalog.Route{rt}
 	seen := map[string]bool{rt.Name: true}
-	var last *apierr.Error
-	var lastErr error
+	var last error
 	cooling := time.Duration(0)
 	var order [8]*catalog.Model
 	for len(queue) > 0 {
 		rt, queue = queue[0], queue[1:]
 		next := rt.Fallbacks
-		for _, m := range h.bal.order(rt, h.deploymentKey, order[:0]) {
+		deps := h.bal.order(rt, h.deploymentKey, order[:0])
+		for i, m := range deps {
 			p := h.catalog.Provider(m.Provider)
-			if e := h.usable(m, p, capability); e != nil {
-				last = e
+			if err := h.usable(m, p, capability); err != nil {
+				last = err
 				continue
 			}
 			key := h.deploymentKey(m)
@@ -68,12 +70,13 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, st *state.Request,
 				last, next = providers.ContextExceeded("The prompt does not fit the model's context window."), rt.ContextWindowFallbacks
 				break
 			}
-			o, stop := h.tryDeployment(w, r, st, rt, m, p, key, call)
+			alone := len(queue) == 0 && !h.unseen(next, seen) && !h.anyReady(deps[i+1:], capability)
+			o, stop := h.tryDeployment(w, r, st, rt, m, p, key, alone, build)
 			if stop {
 				return o.err
 			}
-			last, lastErr = o.e, o.err
-			if last.Code == providers.CodeContextLength {
+			last = o.err
+			if isContextLength(last) {
 				next = rt.ContextWindowFallbacks
 				break
 			}
@@ -81,7 +84,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, st *state.Request,
 				break
 			}
 		}
-		if last != nil && !retryable(last) && last.Code != providers.CodeContextLength {
+		if last != nil && !retryable(last) && !isContextLength(last) {
 			break
 		}
 		for _, name := range next {
@@ -93,29 +96,63 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, st *state.Request,
 	}
 	w.Header().Set("X-Aigw-Attempts", strconv.Itoa(st.Attempts))
 	if last == nil || st.Attempts == 0 && cooling > 0 {
-		last = apierr.Newf(http.StatusServiceUnavailable, "deployments_cooling_down",
+		e := apierr.Newf(http.StatusServiceUnavailable, "deployments_cooling_down",
 			"Every deployment of `%s` is cooling down after failures; retry later.", st.RequestedModel)
-		last.RetryAfter = cooling
+		e.RetryAfter = cooling
+		last = e
 	}
 	state.WriteError(w, r, last)
-	return lastErr
+	if st.Attempts == 0 {
+		return nil // refused before any call: nothing worth logging
+	}
+	return last
 }
 
-// tryDeployment calls one deployment, retrying per the policy. stop reports
-// that the request is over (answered, or the client left).
+// unseen reports whether names holds a route not tried yet.
+func (h *Handler) unseen(names []string, seen map[string]bool) bool {
+	for _, n := range names {
+		if !seen[n] {
+			return true
+		}
+	}
+	return false
+}
+
+// anyReady reports whether one of deps could take a call now.
+func (h *Handler) anyReady(deps []*catalog.Model, capability string) bool {
+	for _, m := range deps {
+		if h.usable(m, h.catalog.Provider(m.Provider), capability) == nil && h.bal.coolingFor(h.deploymentKey(m)) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// tryDeployment calls one deployment, retrying per the policy. A rate limit
+// (429) is retried on the same deployment only when it is alone (no other
+// deployment or fallback can take the call), after the provider's
+// Retry-After when that fits the policy's max_backoff and the request's
+// deadline; otherwise the call moves on. stop reports that the request is
+// over (answered, or the client left).
 func (h *Handler) tryDeployment(w http.ResponseWriter, r *http.Request, st *state.Request, rt *catalog.Route,
-	m *catalog.Model, p *catalog.Provider, key string, call callFunc) (outcome, bool) {
+	m *catalog.Model, p *catalog.Provider, key string, alone bool, build buildFunc) (outcome, bool) {
 	pol := rt.Policy
 	var o outcome
 	for try := 0; try <= pol.Retries; try++ {
-		if try > 0 && !sleep(r.Context(), h.bal.backoff(pol, try)) {
-			return outcome{err: errClientGone}, true
+		if try > 0 {
+			wait := h.bal.backoff(pol, try)
+			if ra := apierr.From(o.err).RetryAfter; ra > 0 {
+				wait = ra // the provider said when
+			}
+			if !sleep(r.Context(), wait) {
+				return outcome{err: errClientGone}, true
+			}
 		}
 		st.Attempts++
 		st.Model, st.Provider, st.Deployment = m, p.Name, p.Name+"/"+m.Upstream
 		setRouteHeaders(w, p, m, st.Attempts)
-		o = h.attempt(r, m, p, pol, call)
-		if o.written || o.e == nil {
+		o = h.attempt(w, r, st, m, p, pol, build)
+		if o.written || o.err == nil {
 			if o.err == nil {
 				h.bal.success(key, o.ttft)
 			}
@@ -124,23 +161,43 @@ func (h *Handler) tryDeployment(w http.ResponseWriter, r *http.Request, st *stat
 		if errors.Is(o.err, errClientGone) || r.Context().Err() != nil {
 			return outcome{err: errClientGone}, true
 		}
-		if !retryable(o.e) {
+		if !retryable(o.err) {
 			return o, false
 		}
-		limited := o.e.Status == http.StatusTooManyRequests
-		if h.bal.failure(key, pol, limited, o.e.RetryAfter) {
-			return o, false
+		e := apierr.From(o.err)
+		if h.bal.failure(key, pol, e.RetryAfter) {
+			return o, false // cooling down now
 		}
-		if limited && o.e.RetryAfter > pol.MaxBackoff {
+		if e.Status == http.StatusTooManyRequests && (!alone || !h.fits(r, st, p, pol, e.RetryAfter)) {
 			return o, false
 		}
 	}
 	return o, false
 }
 
-// attempt makes one call bounded by the provider's timeout and, until its
-// first byte, by the policy's attempt timeout.
-func (h *Handler) attempt(r *http.Request, m *catalog.Model, p *catalog.Provider, pol catalog.Policy, call callFunc) outcome {
+// fits reports whether waiting d before a retry stays within the policy's
+// max_backoff and the request's deadline: the client's own, if its request
+// has one, and the provider's timeout from the request's start.
+func (h *Handler) fits(r *http.Request, st *state.Request, p *catalog.Provider, pol catalog.Policy, d time.Duration) bool {
+	if d > pol.MaxBackoff {
+		return false
+	}
+	at := time.Now().Add(d)
+	if dl, ok := r.Context().Deadline(); ok && at.After(dl) {
+		return false
+	}
+	return p.Timeout <= 0 || at.Before(st.Start.Add(p.Timeout))
+}
+
+// attempt builds and makes one call, bounded by the provider's timeout and,
+// until its first byte, by the policy's attempt timeout.
+func (h *Handler) attempt(w http.ResponseWriter, r *http.Request, st *state.Request, m *catalog.Model, p *catalog.Provider,
+	pol catalog.Policy, build buildFunc) outcome {
+	a := h.adapters[p.Name]
+	call, err := build(a, m)
+	if err != nil {
+		return outcome{err: err}
+	}
 	ctx, cancel := h.callContext(r, p)
 	defer cancel(nil)
 	started := func() {}
@@ -149,11 +206,25 @@ func (h *Handler) attempt(r *http.Request, m *catalog.Model, p *catalog.Provider
 		defer t.Stop()
 		started = func() { t.Stop() }
 	}
-	return call(ctx, m, p, started)
+	return h.exchange(ctx, w, st, a, p, call, started)
+}
+
+// callContext bounds the provider call by the provider's timeout and ends it
+// when the client goes away, with errClientGone as the cause. (Derived from
+// the request's context directly, it would end with the request's cause,
+// context.Canceled, before the AfterFunc could name it.)
+func (h *Handler) callContext(r *http.Request, p *catalog.Provider) (context.Context, context.CancelCauseFunc) {
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(r.Context()))
+	stop := context.AfterFunc(r.Context(), func() { cancel(errClientGone) })
+	if p.Timeout > 0 {
+		tctx, tcancel := context.WithTimeout(ctx, p.Timeout)
+		return tctx, func(err error) { stop(); tcancel(); cancel(err) }
+	}
+	return ctx, func(err error) { stop(); cancel(err) }
 }
 
 // usable checks that deployment m can serve capability now.
-func (h *Handler) usable(m *catalog.Model, p *catalog.Provider, capability string) *apierr.Error {
+func (h *Handler) usable(m *catalog.Model, p *catalog.Provider, capability string) error {
 	if !m.Has(capability) {
 		return apierr.Newf(http.StatusBadRequest, "unsupported_model",
 			"The model `%s` does not support %s.", m.ID, capability).WithParam("model")
@@ -180,4 +251,19 @@ func setRouteHeaders(w http.ResponseWriter, p *catalog.Provider, m *catalog.Mode
 	state.SetHeaders(h, "X-Aigw-Provider", p.Name, "X-Aigw-Model", m.ID, "X-Aigw-Attempts", strconv.Itoa(attempts))
 	h.Del("X-Request-Id")
 	h.Del("Retry-After")
+}
+
+// sleep waits d or until ctx ends; it reports whether it waited the whole d.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

@@ -90,21 +90,20 @@ func (b *balancer) success(key string, ttft time.Duration) {
 	}
 }
 
-// failure records a retryable failure; it starts a cool-down after
-// p.CooldownFailures in a row, or at once for a rate limit (retryAfter > 0
-// sets its length when longer than the policy's). It reports whether the
-// deployment is now cooling down.
-func (b *balancer) failure(key string, p catalog.Policy, rateLimited bool, retryAfter time.Duration) bool {
+// failure records a retryable failure, rate limits included; it starts a
+// cool-down after p.CooldownFailures in a row, for as long as the provider
+// asked (its Retry-After) or else the policy's cool-down. It reports whether
+// the deployment is now cooling down.
+func (b *balancer) failure(key string, p catalog.Policy, retryAfter time.Duration) bool {
 	if p.Cooldown <= 0 {
 		return false
 	}
 	h := b.get(key)
-	n := h.failures.Add(1)
-	if int(n) < p.CooldownFailures && !rateLimited {
+	if int(h.failures.Add(1)) < p.CooldownFailures {
 		return false
 	}
 	d := p.Cooldown
-	if retryAfter > d {
+	if retryAfter > 0 {
 		d = retryAfter
 	}
 	until := b.now().Add(d)

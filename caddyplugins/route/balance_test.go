@@ -86,28 +86,36 @@ func TestCooldown(t *testing.T) {
 	b.now = func() time.Time { return now }
 	pol := catalog.Policy{Cooldown: 10 * time.Second, CooldownFailures: 3}
 	for i := 1; i <= 2; i++ {
-		if b.failure("d", pol, false, 0) || b.coolingFor("d") != 0 {
+		if b.failure("d", pol, 0) || b.coolingFor("d") != 0 {
 			t.Fatalf("cooling down after %d failures", i)
 		}
 	}
-	if !b.failure("d", pol, false, 0) || b.coolingFor("d") != 10*time.Second {
+	if !b.failure("d", pol, 0) || b.coolingFor("d") != 10*time.Second {
 		t.Fatalf("not cooling down after 3 failures: %v", b.coolingFor("d"))
 	}
 	now = now.Add(11 * time.Second)
 	if b.coolingFor("d") != 0 {
 		t.Error("still cooling down after the cool-down")
 	}
-	if !b.failure("r", pol, true, 30*time.Second) || b.coolingFor("r") != 30*time.Second {
-		t.Errorf("a rate limit must cool down at once for its Retry-After: %v", b.coolingFor("r"))
+	// Rate limits count as failures: a cool-down only after repeated ones,
+	// for as long as the provider asked, shorter or longer than the policy's.
+	for _, ra := range []time.Duration{2 * time.Second, 30 * time.Second} {
+		key := "r" + ra.String()
+		if b.failure(key, pol, ra) || b.failure(key, pol, ra) || b.coolingFor(key) != 0 {
+			t.Errorf("Retry-After %v: one or two rate limits cooled the deployment down", ra)
+		}
+		if !b.failure(key, pol, ra) || b.coolingFor(key) != ra {
+			t.Errorf("Retry-After %v: cooling for %v after three", ra, b.coolingFor(key))
+		}
 	}
-	b.failure("s", pol, false, 0)
+	b.failure("s", pol, 0)
 	b.success("s", time.Second)
-	b.failure("s", pol, false, 0)
-	b.failure("s", pol, false, 0)
+	b.failure("s", pol, 0)
+	b.failure("s", pol, 0)
 	if b.coolingFor("s") != 0 {
 		t.Error("a success must reset the failure count")
 	}
-	if b.failure("x", catalog.Policy{CooldownFailures: 1}, true, time.Minute) {
+	if b.failure("x", catalog.Policy{CooldownFailures: 1}, time.Minute) {
 		t.Error("cooldown 0s must disable cool-downs")
 	}
 }

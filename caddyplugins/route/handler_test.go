@@ -52,10 +52,8 @@ func testHandler(t *testing.T, rules string) (*Handler, *fakeprovider.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &Handler{catalog: c, bodyLimit: 1 << 20, upstreams: map[string]*upstream{}, logger: zap.NewNop(), bal: newBalancer(), keys: map[*catalog.Model]string{}}
-	for _, p := range c.Providers() {
-		h.upstreams[p.Name] = newUpstream(p, 4)
-	}
+	h := &Handler{catalog: c, bodyLimit: 1 << 20, logger: zap.NewNop(), bal: newBalancer(), MaxIdleConnsPerProvider: 4}
+	h.provision()
 	t.Cleanup(func() { h.Cleanup() }) //nolint:errcheck
 	return h, fake
 }
@@ -65,7 +63,7 @@ func testHandler(t *testing.T, rules string) (*Handler, *fakeprovider.Server) {
 func serve(t *testing.T, h *Handler, body string, est int) (*httptest.ResponseRecorder, *state.Request) {
 	t.Helper()
 	r := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body))
-	r, st := state.Attach(r)
+	r, st := state.Attach(r, 1<<20)
 	st.EstPromptTokens = est
 	w := httptest.NewRecorder()
 	if err := h.ServeHTTP(w, r, nil); err != nil {
@@ -129,7 +127,7 @@ func TestCooldownSharedThroughRedis(t *testing.T) {
 	defer a.stop()
 	b := shareCooldowns(rdb, nodeB, []string{dep}, zap.NewNop())
 	defer b.stop()
-	if !nodeA.failure(dep, catalog.Policy{Cooldown: time.Minute, CooldownFailures: 1}, false, 0) {
+	if !nodeA.failure(dep, catalog.Policy{Cooldown: time.Minute, CooldownFailures: 1}, 0) {
 		t.Fatal("node A did not cool the deployment down")
 	}
 	deadline := time.Now().Add(5 * time.Second)

@@ -1,12 +1,14 @@
 // Package route is the aigw_route handler: the end of the chain. It serves the
 // OpenAI-compatible endpoints — chat completions (plain and streamed),
 // embeddings and models — by resolving the requested model, alias or group
-// in the catalog and calling a deployment that serves it: OpenAI, Azure
-// OpenAI and OpenAI-compatible servers with the client's body, Anthropic and
-// Gemini through translators (internal/providers), a mock in process. Per the
-// routing rules it picks deployments by strategy, retries with jittered
-// backoff, falls back, and cools failing deployments down, node-wide and
-// through Redis when the aigw app has a client.
+// in the catalog and calling a deployment that serves it through its
+// provider's adapter (internal/providers: OpenAI and the servers that speak
+// its API, Anthropic, Gemini, the in-process mock). Per the routing rules it
+// picks deployments by strategy, retries with jittered backoff, falls back,
+// and cools failing deployments down, node-wide and through Redis when the
+// aigw app has a client. It records what it relayed — usage, generated
+// content, finish reason, first byte — in the request state, where the meter
+// and the rate limiter read it.
 package route
 
 import (
@@ -14,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -24,6 +25,8 @@ import (
 	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/apierr"
 	"github.com/aigw/aigw/internal/catalog"
+	"github.com/aigw/aigw/internal/providers"
+	_ "github.com/aigw/aigw/internal/providers/all" // the adapters
 )
 
 func init() {
@@ -39,7 +42,7 @@ type Handler struct {
 
 	catalog   *catalog.Catalog
 	bodyLimit int64
-	upstreams map[string]*upstream
+	adapters  map[string]providers.Adapter
 	models    modelList
 	logger    *zap.Logger
 	bal       *balancer
@@ -52,8 +55,8 @@ func (Handler) CaddyModule() caddy.ModuleInfo {
 	return caddy.ModuleInfo{ID: "http.handlers.aigw_route", New: func() caddy.Module { return new(Handler) }}
 }
 
-// Provision takes the catalog from the aigw app and prepares a client per
-// provider that the router can speak to.
+// Provision takes the catalog from the aigw app and makes an adapter per
+// provider.
 func (h *Handler) Provision(ctx caddy.Context) error {
 	h.logger = ctx.Logger()
 	a, err := app.Load(ctx)
@@ -64,18 +67,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.MaxIdleConnsPerProvider == 0 {
 		h.MaxIdleConnsPerProvider = 256
 	}
-	h.upstreams = map[string]*upstream{}
-	for _, p := range h.catalog.Providers() {
-		if p.Type != catalog.TypeMock {
-			h.upstreams[p.Name] = newUpstream(p, h.MaxIdleConnsPerProvider)
-		}
-	}
-	h.bal = nodeBalancer
-	h.keys = make(map[*catalog.Model]string, len(h.catalog.Models()))
-	for _, m := range h.catalog.Models() {
-		h.keys[m] = h.deploymentKey(m)
-	}
-	h.models = newModelList(h.catalog, h.servable)
+	h.provision()
 	if rdb := a.Redis(); rdb != nil {
 		keys := make([]string, 0, len(h.keys))
 		for _, k := range h.keys {
@@ -84,6 +76,27 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		h.shared = shareCooldowns(rdb, h.bal, keys, h.logger)
 	}
 	return nil
+}
+
+// provision builds what the handler derives from its catalog.
+func (h *Handler) provision() {
+	h.adapters = map[string]providers.Adapter{}
+	for _, p := range h.catalog.Providers() {
+		a, err := providers.New(p, providers.Options{MaxIdleConns: h.MaxIdleConnsPerProvider})
+		if err != nil {
+			h.logger.Warn("provider cannot be called; its models are hidden", zap.String("provider", p.Name), zap.Error(err))
+			continue
+		}
+		h.adapters[p.Name] = a
+	}
+	if h.bal == nil {
+		h.bal = nodeBalancer
+	}
+	h.keys = make(map[*catalog.Model]string, len(h.catalog.Models()))
+	for _, m := range h.catalog.Models() {
+		h.keys[m] = h.deploymentKey(m)
+	}
+	h.models = newModelList(h.catalog, h.servable)
 }
 
 // Validate checks the configuration.
@@ -99,8 +112,8 @@ func (h *Handler) Cleanup() error {
 	if h.shared != nil {
 		h.shared.stop()
 	}
-	for _, u := range h.upstreams {
-		u.close()
+	for _, a := range h.adapters {
+		a.Close()
 	}
 	return nil
 }
@@ -110,26 +123,25 @@ func (h *Handler) servable(p *catalog.Provider) (bool, string) {
 	if ok, why := p.Available(); !ok {
 		return false, why
 	}
-	if p.Type != catalog.TypeMock && h.upstreams[p.Name] == nil {
-		return false, fmt.Sprintf("provider %q has type %q, which this gateway cannot call yet", p.Name, p.Type)
+	if h.adapters[p.Name] == nil {
+		return false, fmt.Sprintf("provider %q has type %q, which this gateway cannot call", p.Name, p.Type)
 	}
 	return true, ""
 }
 
 // ServeHTTP answers one of the gateway endpoints.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, _ caddyhttp.Handler) error {
-	r, st := state.Attach(r)
-	path := strings.TrimPrefix(r.URL.Path, "/api")
+	r, st := state.Attach(r, h.bodyLimit)
 	var err error
-	switch {
-	case path == "/v1/chat/completions":
+	switch st.Endpoint {
+	case state.EndpointChat:
 		err = h.method(w, r, http.MethodPost, func() error { return h.chat(w, r, st) })
-	case path == "/v1/embeddings":
+	case state.EndpointEmbeddings:
 		err = h.method(w, r, http.MethodPost, func() error { return h.embeddings(w, r, st) })
-	case path == "/v1/models":
+	case state.EndpointModels:
 		err = h.method(w, r, http.MethodGet, func() error { return h.models.serveList(w, st.Key) })
-	case strings.HasPrefix(path, "/v1/models/"):
-		err = h.method(w, r, http.MethodGet, func() error { return h.models.serveOne(w, r, strings.TrimPrefix(path, "/v1/models/"), st.Key) })
+	case state.EndpointModel:
+		err = h.method(w, r, http.MethodGet, func() error { return h.models.serveOne(w, r, st.ModelID(), st.Key) })
 	default:
 		state.WriteError(w, r, apierr.Newf(http.StatusNotFound, "unknown_url", "Unknown request URL: %s %s.", r.Method, r.URL.Path))
 	}

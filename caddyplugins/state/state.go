@@ -13,17 +13,42 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 
 	"github.com/aigw/aigw/internal/apierr"
 	"github.com/aigw/aigw/internal/catalog"
+	"github.com/aigw/aigw/internal/money"
 	"github.com/aigw/aigw/internal/oai"
+	"github.com/aigw/aigw/internal/providers"
 	"github.com/aigw/aigw/internal/store"
+	"github.com/aigw/aigw/internal/usage"
 )
 
 type ctxKey struct{}
+
+// DefaultBodyLimit is the largest request body the chain reads when the
+// aigw app sets none: 8 MiB, room for long prompts and images.
+const DefaultBodyLimit = 8 << 20
+
+// Endpoint is the API endpoint a request calls, the /api aliases folded in.
+type Endpoint uint8
+
+// The gateway's endpoints.
+const (
+	// EndpointOther is any other path.
+	EndpointOther Endpoint = iota
+	// EndpointChat is /v1/chat/completions.
+	EndpointChat
+	// EndpointEmbeddings is /v1/embeddings.
+	EndpointEmbeddings
+	// EndpointModels is /v1/models.
+	EndpointModels
+	// EndpointModel is /v1/models/{id}.
+	EndpointModel
+)
 
 // Usage is token accounting reported by a provider.
 type Usage struct {
@@ -42,6 +67,10 @@ type Request struct {
 	Start time.Time
 	// Key is the authenticated API key with its tenant and user; nil before auth.
 	Key *store.KeyRecord
+	// Path is the request's path with the /api alias prefix removed, and
+	// Endpoint the endpoint it names: worked out once, read by every handler.
+	Path     string
+	Endpoint Endpoint
 
 	// Model is the catalog entry the request resolved to; RequestedModel is the
 	// name the client sent (perhaps an alias).
@@ -66,6 +95,17 @@ type Request struct {
 	// Usage is token usage as the provider reported it; Usage.Reported is false
 	// when the provider did not report it (a cut stream, say).
 	Usage Usage
+	// Content is the bytes of generated text and tool-call arguments the
+	// router read from the provider's answer; Counted says it read the
+	// answer's content (a stream, or a whole answer without usage).
+	Content int
+	Counted bool
+	// Finish is the finish reason of the answer's first choice, once read.
+	Finish string
+	// Called reports that the last provider call was taken: it answered
+	// with success, or was in flight when the client left. The provider may
+	// bill such a call.
+	Called bool
 	// EstPromptTokens and EstCompletionTokens are the gateway's estimates made
 	// before the call (for limits and budgets); both kept so drift is visible.
 	EstPromptTokens, EstCompletionTokens int
@@ -79,10 +119,12 @@ type Request struct {
 	// the audit trail: types and counts, never values.
 	GuardrailFindings map[string]int
 
-	body      []byte
-	bodyRead  bool
-	chat      *oai.ChatRequest
-	embedding *oai.EmbeddingRequest
+	bodyLimit   int64
+	promptBytes int
+	body        []byte
+	bodyRead    bool
+	chat        *oai.ChatRequest
+	embedding   *oai.EmbeddingRequest
 }
 
 // From returns the state attached to r, or nil.
@@ -91,14 +133,66 @@ func From(r *http.Request) *Request {
 	return st
 }
 
-// Attach returns the state of r, creating and attaching it if r has none. The
-// returned request must be passed down the chain.
-func Attach(r *http.Request) (*http.Request, *Request) {
+// Attach returns the state of r, creating and attaching it if r has none,
+// with the largest body the chain reads (DefaultBodyLimit when not
+// positive). The returned request must be passed down the chain.
+func Attach(r *http.Request, bodyLimit int64) (*http.Request, *Request) {
 	if st := From(r); st != nil {
 		return r, st
 	}
-	st := &Request{ID: newID(), Start: time.Now()}
+	if bodyLimit <= 0 {
+		bodyLimit = DefaultBodyLimit
+	}
+	st := &Request{ID: newID(), Start: time.Now(), bodyLimit: bodyLimit, promptBytes: max(int(r.ContentLength), 0)}
+	st.Path = strings.TrimPrefix(r.URL.Path, "/api")
+	switch {
+	case st.Path == "/v1/chat/completions":
+		st.Endpoint = EndpointChat
+	case st.Path == "/v1/embeddings":
+		st.Endpoint = EndpointEmbeddings
+	case st.Path == "/v1/models":
+		st.Endpoint = EndpointModels
+	case strings.HasPrefix(st.Path, "/v1/models/"):
+		st.Endpoint = EndpointModel
+	}
 	return r.WithContext(context.WithValue(r.Context(), ctxKey{}, st)), st
+}
+
+// ModelID is the model id of a /v1/models/{id} request.
+func (st *Request) ModelID() string { return strings.TrimPrefix(st.Path, "/v1/models/") }
+
+// SetRelay records what the router read of an answer.
+func (st *Request) SetRelay(r *providers.Relay) {
+	u := r.Usage
+	st.Usage = Usage{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, Reported: r.Reported}
+	if u.PromptTokensDetails != nil {
+		st.Usage.CachedTokens = u.PromptTokensDetails.CachedTokens
+	}
+	st.Content, st.Counted, st.Finish = r.Content, r.Counted, r.Finish
+}
+
+// Bill is what the call is billed, by the one rule (usage.Decide) that the
+// usage row, the cost headers and the budget settlement share, and its cost
+// at the resolved model's prices.
+func (st *Request) Bill() (usage.Bill, money.Pico) {
+	if st.Model == nil || st.Attempts == 0 {
+		return usage.Bill{}, 0 // never reached a provider
+	}
+	b := usage.Decide(usage.Call{
+		Reported: st.Usage.Reported, PromptTokens: st.Usage.PromptTokens, CachedTokens: st.Usage.CachedTokens,
+		CompletionTokens: st.Usage.CompletionTokens, Called: st.Called, Counted: st.Counted, Content: st.Content,
+		EstPrompt: st.EstPromptTokens, EstCompletion: st.EstCompletionTokens, PromptBytes: st.promptBytes,
+	})
+	return b, st.Model.Cost(int64(b.Prompt), int64(b.Cached), int64(b.Completion))
+}
+
+// EventWriter is a response writer that takes a stream's events one at a
+// time, with the chunk the router already read: a screen in front of the
+// router reads each stream once.
+type EventWriter interface {
+	// WriteEvent writes one whole event; chunk is the router's reading of
+	// its data, valid until the call returns.
+	WriteEvent(event []byte, chunk *oai.Chunk) error
 }
 
 // newID returns a random request id such as "req_5f3a...": 96 random bits.
@@ -128,21 +222,24 @@ func ClientIP(r *http.Request) string {
 	return host
 }
 
-// WriteError answers the request with e and records its code in the state,
-// when there is one. Every aigw handler refuses through it.
-func WriteError(w http.ResponseWriter, r *http.Request, e *apierr.Error) {
+// WriteError answers the request with err — the *apierr.Error in its chain,
+// or a 500 — and records its code in the state, when there is one. Every
+// aigw handler refuses through it.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	e := apierr.From(err)
 	if st := From(r); st != nil {
 		st.ErrorCode = e.Code
 	}
 	apierr.Write(w, e)
 }
 
-// Body reads the request body once, at most limit bytes, and returns it on
-// every call. A larger body is a 413.
-func (st *Request) Body(r *http.Request, limit int64) ([]byte, *apierr.Error) {
+// Body reads the request body once, at most the state's body limit, and
+// returns it on every call. A larger body is a 413.
+func (st *Request) Body(r *http.Request) ([]byte, error) {
 	if st.bodyRead {
 		return st.body, nil
 	}
+	limit := st.bodyLimit
 	if r.ContentLength > limit {
 		return nil, tooLarge(limit)
 	}
@@ -152,13 +249,14 @@ func (st *Request) Body(r *http.Request, limit int64) ([]byte, *apierr.Error) {
 		if errors.As(err, &mbe) {
 			return nil, tooLarge(limit)
 		}
-		return nil, apierr.New(http.StatusBadRequest, "body_read_error", "The request body could not be read.")
+		return nil, apierr.New(http.StatusBadRequest, "body_read_error", "The request body could not be read.").WithCause(err)
 	}
 	st.body, st.bodyRead = b, true
+	st.promptBytes = len(b)
 	return b, nil
 }
 
-func tooLarge(limit int64) *apierr.Error {
+func tooLarge(limit int64) error {
 	return apierr.Newf(http.StatusRequestEntityTooLarge, "request_too_large",
 		"The request body exceeds the gateway's limit of %d bytes.", limit)
 }
@@ -171,13 +269,13 @@ func (st *Request) SetBody(b []byte) {
 }
 
 // Chat returns the body parsed as a chat completion request, parsing it once.
-func (st *Request) Chat(r *http.Request, limit int64) (*oai.ChatRequest, *apierr.Error) {
+func (st *Request) Chat(r *http.Request) (*oai.ChatRequest, error) {
 	if st.chat != nil {
 		return st.chat, nil
 	}
 	var req oai.ChatRequest
-	if e := st.decode(r, limit, func(b []byte) error { return oai.DecodeChat(b, &req) }); e != nil {
-		return nil, e
+	if err := st.decode(r, func(b []byte) error { return oai.DecodeChat(b, &req) }); err != nil {
+		return nil, err
 	}
 	if param, err := req.Validate(); err != nil {
 		return nil, apierr.New(http.StatusBadRequest, "invalid_value", err.Error()).WithParam(param)
@@ -187,13 +285,13 @@ func (st *Request) Chat(r *http.Request, limit int64) (*oai.ChatRequest, *apierr
 }
 
 // Embedding returns the body parsed as an embeddings request, parsing it once.
-func (st *Request) Embedding(r *http.Request, limit int64) (*oai.EmbeddingRequest, *apierr.Error) {
+func (st *Request) Embedding(r *http.Request) (*oai.EmbeddingRequest, error) {
 	if st.embedding != nil {
 		return st.embedding, nil
 	}
 	var req oai.EmbeddingRequest
-	if e := st.decode(r, limit, func(b []byte) error { return json.Unmarshal(b, &req) }); e != nil {
-		return nil, e
+	if err := st.decode(r, func(b []byte) error { return json.Unmarshal(b, &req) }); err != nil {
+		return nil, err
 	}
 	if param, err := req.Validate(); err != nil {
 		return nil, apierr.New(http.StatusBadRequest, "invalid_value", err.Error()).WithParam(param)
@@ -202,16 +300,16 @@ func (st *Request) Embedding(r *http.Request, limit int64) (*oai.EmbeddingReques
 	return st.embedding, nil
 }
 
-func (st *Request) decode(r *http.Request, limit int64, unmarshal func([]byte) error) *apierr.Error {
-	body, e := st.Body(r, limit)
-	if e != nil {
-		return e
+func (st *Request) decode(r *http.Request, unmarshal func([]byte) error) error {
+	body, err := st.Body(r)
+	if err != nil {
+		return err
 	}
 	if len(body) == 0 {
 		return apierr.New(http.StatusBadRequest, "invalid_json", "The request body is empty; send a JSON object.")
 	}
 	if err := unmarshal(body); err != nil {
-		return apierr.New(http.StatusBadRequest, "invalid_json", jsonErrorMessage(err))
+		return apierr.New(http.StatusBadRequest, "invalid_json", jsonErrorMessage(err)).WithCause(err)
 	}
 	return nil
 }

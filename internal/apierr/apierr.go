@@ -1,12 +1,15 @@
-// Package apierr writes OpenAI-style error bodies,
+// Package apierr is the gateway's one error value for refusals: an Error
+// carries what the client is told — written as an OpenAI-style body,
 // {"error":{"message","type","code","param"}}, so that the official SDKs raise
-// their usual typed exceptions for the gateway's refusals. The message is for
-// the client; causes worth logging are logged by the caller, never sent.
+// their usual typed exceptions — and, apart from it, the cause worth logging,
+// which is never sent. Functions return it as an error; the handler that
+// answers finds it with errors.As (From).
 package apierr
 
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -39,11 +42,42 @@ type Error struct {
 	Message string
 	// RetryAfter, when positive, is sent as the Retry-After header (whole seconds, rounded up).
 	RetryAfter time.Duration
+	// Cause is what went wrong, for the log; it is never sent to the client.
+	Cause error
 }
 
+// Error describes e for a log: status, type, code, message and cause.
 func (e *Error) Error() string {
-	return fmt.Sprintf("%d %s (%s): %s", e.Status, e.Type, e.Code, e.Message)
+	s := fmt.Sprintf("%d %s (%s): %s", e.Status, e.Type, e.Code, e.Message)
+	if e.Cause != nil {
+		s += ": " + e.Cause.Error()
+	}
+	return s
 }
+
+// Unwrap returns the cause, so that errors.Is and errors.As see through e.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// WithCause returns a copy of e with cause attached (e itself may be shared).
+func (e *Error) WithCause(cause error) *Error {
+	c := *e
+	c.Cause = cause
+	return &c
+}
+
+// From returns the Error in err's chain; an error without one is a 500 whose
+// cause is err, with a message that says nothing of it.
+func From(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return Internal.WithCause(err)
+}
+
+// Internal is the refusal of a request the gateway failed to serve for a
+// reason of its own.
+var Internal = New(http.StatusInternalServerError, "internal_error", "The gateway could not serve this request; retry later.")
 
 // New returns an Error with the type that matches status.
 func New(status int, code, message string) *Error {
@@ -106,9 +140,10 @@ func (e *Error) Body() []byte {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
-// Write sends e as the response. It must be called before anything else has
-// been written to w.
-func Write(w http.ResponseWriter, e *Error) {
+// Write sends err as the response: the Error in its chain, or Internal. It
+// must be called before anything else has been written to w.
+func Write(w http.ResponseWriter, err error) {
+	e := From(err)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Del("Content-Length")

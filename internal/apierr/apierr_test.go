@@ -2,8 +2,11 @@ package apierr
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,5 +79,37 @@ func TestTypeForStatus(t *testing.T) {
 		if got := New(status, "", "").Type; got != want {
 			t.Errorf("type for %d = %q, want %q", status, got, want)
 		}
+	}
+}
+
+// TestCauseIsLoggedNeverSent wraps a cause: errors.Is and the log line see
+// it, the client's body does not.
+func TestCauseIsLoggedNeverSent(t *testing.T) {
+	cause := errors.New("dial tcp 10.0.0.7:443: connection refused")
+	e := New(http.StatusBadGateway, "upstream_unreachable", "The provider could not be reached.").WithCause(cause)
+	wrapped := fmt.Errorf("calling openai: %w", e)
+	if !errors.Is(wrapped, cause) || From(wrapped) != e {
+		t.Fatal("the cause or the Error is not found through the chain")
+	}
+	if !strings.Contains(wrapped.Error(), "10.0.0.7") {
+		t.Errorf("log text %q lacks the cause", wrapped.Error())
+	}
+	rec := httptest.NewRecorder()
+	Write(rec, wrapped)
+	if rec.Code != http.StatusBadGateway || strings.Contains(rec.Body.String(), "10.0.0.7") {
+		t.Errorf("client got %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+// TestPlainErrorIsAnInternalError answers an error that carries no Error
+// with a 500 that names nothing of it.
+func TestPlainErrorIsAnInternalError(t *testing.T) {
+	rec := httptest.NewRecorder()
+	Write(rec, errors.New("pool exhausted at /var/run/secret"))
+	if rec.Code != 500 || strings.Contains(rec.Body.String(), "secret") || !strings.Contains(rec.Body.String(), "internal_error") {
+		t.Errorf("client got %d %s", rec.Code, rec.Body.String())
+	}
+	if Internal.Cause != nil {
+		t.Error("From changed the shared Internal error")
 	}
 }

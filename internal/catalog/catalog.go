@@ -123,15 +123,6 @@ func (c *Catalog) Providers() []*Provider {
 	return out
 }
 
-// Aliases returns a copy of the alias table (alias → model id).
-func (c *Catalog) Aliases() map[string]string {
-	out := make(map[string]string, len(c.aliases))
-	for k, v := range c.aliases {
-		out[k] = v
-	}
-	return out
-}
-
 // decodeStrict decodes one YAML document into v, refusing unknown fields so a
 // misspelt key fails at load time instead of being ignored.
 func decodeStrict(path string, v any) error {

@@ -5,11 +5,14 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strings"
+	"sync"
 	"time"
 )
 
-// Provider types aigw knows. Which of them the gateway can call is up to its
-// router; the catalog only checks the configuration.
+// Provider types of the adapters aigw ships (internal/providers/...). The
+// catalog knows the types its process registered (RegisterType); these names
+// are for the settings only some types take (api_version, latency).
 const (
 	TypeOpenAI           = "openai"
 	TypeAzure            = "azure"
@@ -19,9 +22,47 @@ const (
 	TypeMock             = "mock"
 )
 
-var knownTypes = map[string]bool{
-	TypeOpenAI: true, TypeAzure: true, TypeAnthropic: true, TypeGemini: true,
-	TypeOpenAICompatible: true, TypeMock: true,
+// TypeInfo is what the configuration needs to know of a provider type.
+type TypeInfo struct {
+	// KeyRequired is the default of key_required: hosted APIs need a key,
+	// local servers and the mock usually do not.
+	KeyRequired bool
+	// VersionPath is the API version path that a base URL naming only a host
+	// (as the provider's SDKs take ANTHROPIC_BASE_URL, say) is completed
+	// with, such as "/v1"; empty when base URLs are used as they are.
+	VersionPath string
+}
+
+var (
+	typesMu sync.RWMutex
+	types   = map[string]TypeInfo{}
+)
+
+// RegisterType makes a provider type known to the configuration. The
+// provider adapters register theirs (internal/providers.Register), so a
+// process knows the types it can call.
+func RegisterType(name string, info TypeInfo) {
+	typesMu.Lock()
+	defer typesMu.Unlock()
+	types[name] = info
+}
+
+func typeInfo(name string) (TypeInfo, bool) {
+	typesMu.RLock()
+	defer typesMu.RUnlock()
+	t, ok := types[name]
+	return t, ok
+}
+
+func typeNames() string {
+	typesMu.RLock()
+	defer typesMu.RUnlock()
+	names := make([]string, 0, len(types))
+	for n := range types {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
 }
 
 // Provider is one upstream API account.
@@ -122,8 +163,9 @@ func buildProvider(name string, y providerYAML, getenv func(string) string) (*Pr
 	if !nameRE.MatchString(name) {
 		return nil, fmt.Errorf("name %q: use lower-case letters, digits, '.', '_' or '-'", name)
 	}
-	if !knownTypes[y.Type] {
-		return nil, fmt.Errorf("type %q: want one of openai, azure, anthropic, gemini, openai-compatible, mock", y.Type)
+	info, known := typeInfo(y.Type)
+	if !known {
+		return nil, fmt.Errorf("type %q: want one of %s", y.Type, typeNames())
 	}
 	p := &Provider{Name: name, Type: y.Type, BaseURL: y.BaseURL, APIKeyEnv: y.APIKeyEnv}
 	if y.BaseURLEnv != "" {
@@ -134,8 +176,7 @@ func buildProvider(name string, y providerYAML, getenv func(string) string) (*Pr
 	if y.APIKeyEnv != "" {
 		p.APIKey = getenv(y.APIKeyEnv)
 	}
-	// Hosted APIs need a key; local servers and the mock usually do not.
-	p.KeyRequired = y.Type == TypeOpenAI || y.Type == TypeAzure || y.Type == TypeAnthropic || y.Type == TypeGemini
+	p.KeyRequired = info.KeyRequired
 	if y.KeyRequired != nil {
 		p.KeyRequired = *y.KeyRequired
 	}
@@ -147,6 +188,7 @@ func buildProvider(name string, y providerYAML, getenv func(string) string) (*Pr
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("base_url %q: want an absolute http(s) URL", p.BaseURL)
 		}
+		p.BaseURL = withVersionPath(u, info.VersionPath)
 	}
 	durations := []struct {
 		field string
@@ -183,6 +225,25 @@ func buildProvider(name string, y providerYAML, getenv func(string) string) (*Pr
 		}
 	}
 	return p, nil
+}
+
+// versionSegment matches an API version path segment: v1, v1beta, v2alpha3.
+var versionSegment = regexp.MustCompile(`^v\d+([a-z]+\d*)?$`)
+
+// withVersionPath completes a base URL that names no API version with the
+// type's version path, as the provider's own SDKs do with their base URL
+// variables: https://api.anthropic.com becomes https://api.anthropic.com/v1.
+// A URL whose last path segment is a version is kept as it is.
+func withVersionPath(u *url.URL, version string) string {
+	base := strings.TrimRight(u.String(), "/")
+	if version == "" || u.RawQuery != "" {
+		return base
+	}
+	path := strings.TrimRight(u.Path, "/")
+	if versionSegment.MatchString(path[strings.LastIndexByte(path, '/')+1:]) {
+		return base
+	}
+	return base + version
 }
 
 func parseDuration(s string, def time.Duration) (time.Duration, error) {

@@ -44,23 +44,26 @@ type RoutingRules struct {
 // take the defaults' value, and the defaults take the values documented here.
 type PolicyYAML struct {
 	// Retries is how many more times a deployment is called after a retryable
-	// failure (5xx, 429, timeout, connection error) before the next one is
-	// tried (default 0).
+	// failure (5xx, timeout, connection error; a 429 only when no other
+	// deployment or fallback can take the call) before the next one is tried
+	// (default 0).
 	Retries *int `yaml:"retries"`
 	// Backoff is the base delay before a retry, doubled each time, with full
 	// jitter (default 200ms).
 	Backoff string `yaml:"backoff"`
-	// MaxBackoff caps one retry delay; a 429 whose Retry-After is longer moves
-	// on to the next deployment instead of waiting (default 5s).
+	// MaxBackoff caps one retry delay; a retry waits the provider's
+	// Retry-After when it sent one, and a 429 whose Retry-After is longer is
+	// not retried (default 5s).
 	MaxBackoff string `yaml:"max_backoff"`
 	// AttemptTimeout bounds one call up to the first byte of its answer
 	// (default 0: only the provider's timeouts apply).
 	AttemptTimeout string `yaml:"attempt_timeout"`
 	// Cooldown is how long a deployment is skipped after it failed
-	// CooldownFailures times in a row, or after a 429 (default 30s; 0s disables).
+	// CooldownFailures times in a row, when the provider's last answer did not
+	// say how long itself with Retry-After (default 30s; 0s disables).
 	Cooldown string `yaml:"cooldown"`
-	// CooldownFailures is the number of consecutive retryable failures that
-	// starts a cool-down (default 3).
+	// CooldownFailures is the number of consecutive retryable failures, rate
+	// limits included, that starts a cool-down (default 3).
 	CooldownFailures *int `yaml:"cooldown_failures"`
 }
 

@@ -14,6 +14,7 @@
 //	fake-hang                never answer; return when the client goes away
 //	fake-cut                 stream half of the chunks, then drop the connection
 //	fake-flaky-<n>           fail with 500 the first n calls of this model, then answer
+//	fake-limited-<n>         answer 429 the first n calls of this model (Retry-After: 1, and OpenAI's finer Retry-After-Ms: 50), then answer
 //	fake-overloaded          Anthropic overloaded_error (529) / Gemini UNAVAILABLE (503)
 //	fake-context             the API's "prompt is too long" error (400)
 //	fake-streamerror         start a stream, then send the API's error event before any content
@@ -161,6 +162,7 @@ type fault struct {
 	chunkDelay  time.Duration
 	hang, cut   bool
 	flaky       int
+	limited     int
 	overloaded  bool
 	context     bool
 	streamError bool
@@ -187,6 +189,8 @@ func parseFault(model string) fault {
 		f.cut = true
 	case "flaky":
 		f.flaky, _ = strconv.Atoi(arg)
+	case "limited":
+		f.limited, _ = strconv.Atoi(arg)
 	case "overloaded":
 		f.overloaded = true
 	case "context":

@@ -20,6 +20,9 @@ func (s *Server) preamble(w http.ResponseWriter, r *http.Request, f fault, model
 	switch {
 	case f.flaky > 0 && s.flaky(model, f.flaky):
 		writeErr(w, http.StatusInternalServerError, f)
+	case f.limited > 0 && s.flaky(model, f.limited):
+		w.Header().Set("Retry-After-Ms", "50")
+		writeErr(w, http.StatusTooManyRequests, f)
 	case f.overloaded:
 		writeErr(w, http.StatusServiceUnavailable, f)
 	case f.context:

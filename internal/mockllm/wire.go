@@ -9,11 +9,12 @@ import (
 
 // Completion renders a as a chat.completion object.
 func Completion(a *Answer, id, model string, created int64) *oai.ChatCompletion {
+	content := a.Content()
 	return &oai.ChatCompletion{
 		ID: id, Object: "chat.completion", Created: created, Model: model,
 		SystemFingerprint: "fp_aigw_mock",
 		Choices: []oai.Choice{{
-			Message:      oai.ResponseMessage{Role: "assistant", Content: a.Content()},
+			Message:      oai.ResponseMessage{Role: "assistant", Content: &content},
 			FinishReason: a.FinishReason,
 		}},
 		Usage: usage(a),

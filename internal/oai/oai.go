@@ -44,10 +44,17 @@ type Message struct {
 	textDone bool
 }
 
-// ContentPart is one element of an array content.
+// ContentPart is one element of an array content: a text, or an image.
 type ContentPart struct {
-	Type string `json:"type"`
-	Text string `json:"text,omitempty"`
+	Type     string    `json:"type"`
+	Text     string    `json:"text,omitempty"`
+	ImageURL *ImageURL `json:"image_url,omitempty"`
+}
+
+// ImageURL is an image_url part: an https URL or a data: URL.
+type ImageURL struct {
+	URL    string `json:"url"`
+	Detail string `json:"detail,omitempty"`
 }
 
 // Text returns the textual content of m: the string, or the text parts joined
@@ -128,12 +135,14 @@ func (r *ChatRequest) Validate() (param string, err error) {
 }
 
 // OutputLimit returns the requested completion limit, or 0 when unset.
-func (r *ChatRequest) OutputLimit() int {
-	if r.MaxCompletionTokens != nil {
-		return *r.MaxCompletionTokens
+func (r *ChatRequest) OutputLimit() int { return outputLimit(r.MaxCompletionTokens, r.MaxTokens) }
+
+func outputLimit(maxCompletion, maxTokens *int) int {
+	if maxCompletion != nil {
+		return *maxCompletion
 	}
-	if r.MaxTokens != nil {
-		return *r.MaxTokens
+	if maxTokens != nil {
+		return *maxTokens
 	}
 	return 0
 }
@@ -156,10 +165,13 @@ type Choice struct {
 	FinishReason string          `json:"finish_reason"`
 }
 
-// ResponseMessage is the assistant's message in a Choice.
+// ResponseMessage is the assistant's message in a Choice; Content is null
+// when the model only called tools.
 type ResponseMessage struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
+	Role      string     `json:"role"`
+	Content   *string    `json:"content"`
+	Refusal   *string    `json:"refusal"`
+	ToolCalls []ToolCall `json:"tool_calls,omitempty"`
 }
 
 // ChatChunk is one event of a streamed answer.

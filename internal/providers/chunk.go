@@ -11,8 +11,13 @@ import (
 // every chunk shares (id, created, model) is encoded once, so a text delta
 // costs one append of its escaped text: translated streams stay cheap per chunk.
 type ChunkWriter struct {
-	prefix []byte // `data: {"id":...,"model":...,"choices":[`
+	prefix    []byte // `data: {"id":...,"model":...,"choices":[`
+	generated int
 }
+
+// Generated returns the bytes of text and tool-call arguments written so
+// far: the content a translated stream carried.
+func (c *ChunkWriter) Generated() int { return c.generated }
 
 // NewChunkWriter prepares the shared part of the stream's chunks.
 func NewChunkWriter(id, model string, created int64) *ChunkWriter {
@@ -35,6 +40,7 @@ func (c *ChunkWriter) Role(dst []byte) []byte {
 
 // Text appends a chunk with a content delta.
 func (c *ChunkWriter) Text(dst []byte, text string) []byte {
+	c.generated += len(text)
 	dst = append(dst, c.prefix...)
 	dst = append(dst, `{"index":0,"delta":{"content":`...)
 	dst = AppendString(dst, text)
@@ -44,6 +50,7 @@ func (c *ChunkWriter) Text(dst []byte, text string) []byte {
 // ToolCall appends a chunk with a tool-call delta: the first delta of a call
 // carries its id and name, later ones only argument text.
 func (c *ChunkWriter) ToolCall(dst []byte, index int, id, name, args string) []byte {
+	c.generated += len(args)
 	dst = append(dst, c.prefix...)
 	dst = append(dst, `{"index":0,"delta":{"tool_calls":[{"index":`...)
 	dst = strconv.AppendInt(dst, int64(index), 10)

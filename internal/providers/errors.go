@@ -38,6 +38,12 @@ func ContextExceeded(msg string) *apierr.Error {
 	return apierr.New(http.StatusBadRequest, CodeContextLength, msg).WithParam("messages")
 }
 
+// BadJSON is the 400 for a body an adapter could not decode, with the
+// decoder's error as its cause.
+func BadJSON(cause error) error {
+	return apierr.New(http.StatusBadRequest, "invalid_json", "We could not parse the JSON body of your request.").WithCause(cause)
+}
+
 // Unsupported is the 400 for a parameter the provider cannot honour.
 func Unsupported(param, provider string) *apierr.Error {
 	return apierr.Newf(http.StatusBadRequest, CodeUnsupported,

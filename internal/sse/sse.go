@@ -22,6 +22,11 @@ const MaxEventSize = 16 << 20
 // ErrEventTooLarge is returned for an event over MaxEventSize.
 var ErrEventTooLarge = errors.New("server-sent event larger than 16 MiB")
 
+// ErrUnfinished is returned by Reader.Next with the last event of a stream
+// that ended (cleanly, at EOF) inside it: no blank line came after it. A
+// stream broken off by its connection returns the connection's error instead.
+var ErrUnfinished = errors.New("stream ended inside an event")
+
 // End returns the length of the first whole event in b, its blank line
 // included, or -1 when b holds no whole event yet.
 func End(b []byte) int {
@@ -179,7 +184,7 @@ func NewReader(r io.Reader, buf []byte) *Reader {
 
 // Next returns the next whole event, blank line included, reading as needed;
 // it is valid until the next call. When the stream ends inside an event,
-// that event is returned with io.ErrUnexpectedEOF; after the last event Next
+// that event is returned with ErrUnfinished; after the last event Next
 // returns io.EOF. A read error is returned after the events read before it.
 func (r *Reader) Next() ([]byte, error) {
 	for {
@@ -192,7 +197,7 @@ func (r *Reader) Next() ([]byte, error) {
 				if isBlank(rest) {
 					return nil, io.EOF
 				}
-				return rest, io.ErrUnexpectedEOF
+				return rest, ErrUnfinished
 			}
 			return nil, r.err
 		}

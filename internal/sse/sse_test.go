@@ -136,8 +136,8 @@ func TestReaderOneByteReads(t *testing.T) {
 
 func TestReaderEndsInsideAnEvent(t *testing.T) {
 	got, err := readAll(t, NewReader(strings.NewReader("data: 1\n\ndata: 2\n"), nil))
-	if err != io.ErrUnexpectedEOF || len(got) != 2 || got[1] != "data: 2\n" {
-		t.Fatalf("got %q, %v; want the unfinished event with io.ErrUnexpectedEOF", got, err)
+	if err != ErrUnfinished || len(got) != 2 || got[1] != "data: 2\n" {
+		t.Fatalf("got %q, %v; want the unfinished event with ErrUnfinished", got, err)
 	}
 	got, err = readAll(t, NewReader(strings.NewReader("data: 1\n\n\n"), nil))
 	if err != io.EOF || len(got) != 1 {
@@ -197,7 +197,7 @@ func FuzzFramer(f *testing.F) {
 		for i := 0; ; i++ {
 			ev, err := rd.Next()
 			if err != nil {
-				if err == io.ErrUnexpectedEOF && string(ev) != string(fr.Rest()) || err != io.EOF && err != io.ErrUnexpectedEOF {
+				if err == ErrUnfinished && string(ev) != string(fr.Rest()) || err != io.EOF && err != ErrUnfinished {
 					t.Fatalf("reader ended with %q, %v; framer rest %q", ev, err, fr.Rest())
 				}
 				if i != len(got) {
@@ -234,4 +234,12 @@ func refData(ev string) (string, bool) {
 		lines = append(lines, value)
 	}
 	return strings.Join(lines, "\n"), len(lines) > 0
+}
+
+func TestReaderTellsABrokenConnectionFromAnUnfinishedEvent(t *testing.T) {
+	r := io.MultiReader(strings.NewReader("data: 1\n\ndata: 2"), iotest.ErrReader(io.ErrUnexpectedEOF))
+	got, err := readAll(t, NewReader(r, nil))
+	if err != io.ErrUnexpectedEOF || len(got) != 1 {
+		t.Fatalf("got %q, %v; want one event, then the connection's error", got, err)
+	}
 }

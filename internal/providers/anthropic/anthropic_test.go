@@ -11,13 +11,15 @@ import (
 	"testing"
 
 	"github.com/aigw/aigw/internal/apierr"
+	"github.com/aigw/aigw/internal/oai"
 	"github.com/aigw/aigw/internal/providers"
 	"github.com/aigw/aigw/internal/providers/providertest"
+	"github.com/aigw/aigw/internal/sse"
 )
 
-func parse(t *testing.T, name string) *providers.Request {
+func parse(t *testing.T, name string) *oai.ChatParams {
 	t.Helper()
-	r, err := providers.ParseRequest(providertest.Read(t, filepath.Join("..", "testdata", name+".json")))
+	r, err := oai.ParseParams(providertest.Read(t, filepath.Join("..", "testdata", name+".json")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,12 +69,13 @@ func TestBuildRequestRefusesWhatAnthropicCannotDo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := providers.ParseRequest([]byte(tt.body))
+			r, err := oai.ParseParams([]byte(tt.body))
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, _, e := BuildRequest(r, Options{Model: "claude-x"})
-			if e == nil || e.Status != 400 || e.Param != tt.wantParam {
+			_, _, err = BuildRequest(r, Options{Model: "claude-x"})
+			var e *apierr.Error
+			if !errors.As(err, &e) || e.Status != 400 || e.Param != tt.wantParam {
 				t.Fatalf("e = %v (param %q), want 400 naming %q", e, paramOf(e), tt.wantParam)
 			}
 			if !strings.Contains(e.Message, "`"+tt.wantParam+"`") && e.Code == providers.CodeUnsupported {
@@ -90,7 +93,7 @@ func paramOf(e *apierr.Error) string {
 }
 
 func TestDefaultMaxTokensAndTemperatureRange(t *testing.T) {
-	r, _ := providers.ParseRequest([]byte(`{"model":"m","temperature":1.6,"messages":[{"role":"user","content":"hi"}]}`))
+	r, _ := oai.ParseParams([]byte(`{"model":"m","temperature":1.6,"messages":[{"role":"user","content":"hi"}]}`))
 	body, _, e := BuildRequest(r, Options{Model: "claude-x"})
 	if e != nil {
 		t.Fatal(e)
@@ -139,17 +142,17 @@ func TestTranslateResponseUsageCountsCache(t *testing.T) {
 func translateStream(t testing.TB, in []byte, includeUsage, jsonMode bool) ([]byte, error) {
 	s := NewStream("claude-x", 1700000000, includeUsage, jsonMode)
 	s.Provider, s.Key = "anthropic", "sk-ant-secret"
-	r := providers.NewSSEReader(bytes.NewReader(in))
+	r := sse.NewReader(bytes.NewReader(in), nil)
 	var out []byte
 	for {
-		_, data, err := r.Next()
+		ev, err := r.Next()
 		if err == io.EOF {
-			return out, nil
+			return s.End(out)
 		}
 		if err != nil {
 			return out, err
 		}
-		if out, err = s.Event(out, data); err != nil {
+		if out, err = s.Event(out, ev); err != nil {
 			return out, err
 		}
 	}

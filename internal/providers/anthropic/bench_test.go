@@ -3,7 +3,7 @@ package anthropic
 import (
 	"testing"
 
-	"github.com/aigw/aigw/internal/providers"
+	"github.com/aigw/aigw/internal/oai"
 )
 
 // benchRequest is the ~400-byte chat body of make bench.
@@ -16,7 +16,7 @@ var benchAnswer = []byte(`{"id":"msg_01XFDUDYJgAACzvnptvVoYEL","type":"message",
 func BenchmarkTranslateRequest(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		r, err := providers.ParseRequest(benchRequest)
+		r, err := oai.ParseParams(benchRequest)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -41,9 +41,9 @@ func BenchmarkTranslateResponse(b *testing.B) {
 // in, one chat.completion.chunk out.
 func BenchmarkStreamChunk(b *testing.B) {
 	s := NewStream("m", 1, false, false)
-	out, _ := s.Event(nil, []byte(`{"type":"message_start","message":{"id":"msg_1","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":61,"output_tokens":1}}}`))
-	out, _ = s.Event(out, []byte(`{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`))
-	ev := []byte(`{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" quarter"}}`)
+	out, _ := s.Event(nil, []byte("data: "+`{"type":"message_start","message":{"id":"msg_1","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":61,"output_tokens":1}}}`+"\n\n"))
+	out, _ = s.Event(out, []byte("data: "+`{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`+"\n\n"))
+	ev := []byte("data: " + `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" quarter"}}` + "\n\n")
 	out, _ = s.Event(out, ev)
 	b.SetBytes(int64(len(ev)))
 	b.ReportAllocs()

@@ -9,7 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/aigw/aigw/internal/apierr"
+	"github.com/aigw/aigw/internal/oai"
 	"github.com/aigw/aigw/internal/providers"
 )
 
@@ -93,7 +93,7 @@ var emptySchema = json.RawMessage(`{"type":"object","properties":{}}`)
 // It reports whether JSON mode is served through JSONTool, so the answer can
 // be translated back. A parameter Anthropic cannot honour is a 400 naming it,
 // unless o.DropParams.
-func BuildRequest(r *providers.Request, o Options) (body []byte, jsonMode bool, e *apierr.Error) {
+func BuildRequest(r *oai.ChatParams, o Options) (body []byte, jsonMode bool, err error) {
 	if e := checkUnsupported(r, o.DropParams); e != nil {
 		return nil, false, e
 	}
@@ -123,9 +123,8 @@ func BuildRequest(r *providers.Request, o Options) (body []byte, jsonMode bool, 
 	if e := convertTools(r, &out); e != nil {
 		return nil, false, e
 	}
-	jsonMode, e = applyResponseFormat(r, &out)
-	if e != nil {
-		return nil, false, e
+	if jsonMode, err = applyResponseFormat(r, &out); err != nil {
+		return nil, false, err
 	}
 	body, err = json.Marshal(&out)
 	if err != nil {
@@ -134,7 +133,7 @@ func BuildRequest(r *providers.Request, o Options) (body []byte, jsonMode bool, 
 	return body, jsonMode, nil
 }
 
-func checkUnsupported(r *providers.Request, drop bool) *apierr.Error {
+func checkUnsupported(r *oai.ChatParams, drop bool) error {
 	unsupported := []struct {
 		param string
 		set   bool
@@ -157,7 +156,7 @@ func checkUnsupported(r *providers.Request, drop bool) *apierr.Error {
 	return nil
 }
 
-func convertMessages(r *providers.Request, out *request) *apierr.Error {
+func convertMessages(r *oai.ChatParams, out *request) error {
 	for i := range r.Messages {
 		m := &r.Messages[i]
 		param := fmt.Sprintf("messages[%d]", i)
@@ -210,7 +209,7 @@ func (out *request) appendMessage(role string, blocks ...block) {
 	out.Messages = append(out.Messages, message{Role: role, Content: blocks})
 }
 
-func userBlocks(m *providers.Message, param string) ([]block, *apierr.Error) {
+func userBlocks(m *oai.Message, param string) ([]block, error) {
 	parts, err := m.Parts()
 	if err != nil {
 		return nil, providers.Invalid(param+".content", err.Error())
@@ -237,13 +236,13 @@ func userBlocks(m *providers.Message, param string) ([]block, *apierr.Error) {
 }
 
 func imageFrom(u string) *imageSource {
-	if mt, data, ok := providers.DataURL(u); ok {
+	if mt, data, ok := oai.DataURL(u); ok {
 		return &imageSource{Type: "base64", MediaType: mt, Data: data}
 	}
 	return &imageSource{Type: "url", URL: u}
 }
 
-func assistantBlocks(m *providers.Message, param string) ([]block, *apierr.Error) {
+func assistantBlocks(m *oai.Message, param string) ([]block, error) {
 	text, err := m.Text()
 	if err != nil {
 		return nil, providers.Invalid(param+".content", err.Error())
@@ -252,7 +251,11 @@ func assistantBlocks(m *providers.Message, param string) ([]block, *apierr.Error
 	if text != "" {
 		blocks = append(blocks, block{Type: "text", Text: text})
 	}
-	for j, tc := range m.ToolCalls {
+	calls, err := m.Calls()
+	if err != nil {
+		return nil, providers.Invalid(param+".tool_calls", err.Error())
+	}
+	for j, tc := range calls {
 		args := json.RawMessage(tc.Function.Arguments)
 		if len(args) == 0 {
 			args = json.RawMessage("{}")
@@ -265,7 +268,7 @@ func assistantBlocks(m *providers.Message, param string) ([]block, *apierr.Error
 	return blocks, nil
 }
 
-func convertTools(r *providers.Request, out *request) *apierr.Error {
+func convertTools(r *oai.ChatParams, out *request) error {
 	for i, t := range r.Tools {
 		if t.Type != "function" || t.Function.Name == "" {
 			return providers.Invalid(fmt.Sprintf("tools[%d]", i), "Only tools of type function with a name are supported.")
@@ -301,7 +304,7 @@ func convertTools(r *providers.Request, out *request) *apierr.Error {
 
 // applyResponseFormat serves json_object and json_schema through a forced
 // tool whose input schema is the wanted answer's.
-func applyResponseFormat(r *providers.Request, out *request) (bool, *apierr.Error) {
+func applyResponseFormat(r *oai.ChatParams, out *request) (bool, error) {
 	rf := r.ResponseFormat
 	if rf == nil || rf.Type == "" || rf.Type == "text" {
 		return false, nil

@@ -71,7 +71,7 @@ func TranslateResponse(body []byte, model string, created int64, jsonMode bool) 
 		model = r.Model
 	}
 	var text strings.Builder
-	var calls []providers.ToolCall
+	var calls []oai.ToolCall
 	for _, b := range r.Content {
 		switch b.Type {
 		case "text":
@@ -85,18 +85,18 @@ func TranslateResponse(body []byte, model string, created int64, jsonMode bool) 
 			if args == "" {
 				args = "{}"
 			}
-			calls = append(calls, providers.ToolCall{ID: b.ID, Type: "function", Function: providers.FunctionCall{Name: b.Name, Arguments: args}})
+			calls = append(calls, oai.ToolCall{ID: b.ID, Type: "function", Function: oai.FunctionCall{Name: b.Name, Arguments: args}})
 		}
 	}
-	msg := providers.ResponseMessage{Role: "assistant", ToolCalls: calls}
+	msg := oai.ResponseMessage{Role: "assistant", ToolCalls: calls}
 	if text.Len() > 0 || len(calls) == 0 {
 		s := text.String()
 		msg.Content = &s
 	}
 	u := r.Usage.openAI()
-	out := providers.Completion{
+	out := oai.ChatCompletion{
 		ID: r.ID, Object: "chat.completion", Created: created, Model: model,
-		Choices: []providers.Choice{{Message: msg, FinishReason: FinishReason(r.StopReason, jsonMode)}},
+		Choices: []oai.Choice{{Message: msg, FinishReason: FinishReason(r.StopReason, jsonMode)}},
 		Usage:   &u,
 	}
 	b, err := json.Marshal(&out)

@@ -3,13 +3,15 @@ package anthropic
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 
-	"github.com/aigw/aigw/internal/oai"
 	"github.com/aigw/aigw/internal/providers"
+	"github.com/aigw/aigw/internal/sse"
 )
 
-// Stream translates a Messages API event stream into chat.completion.chunk
-// events, one provider event at a time. The role chunk is held back until
+// Stream reads one call's answer: a Messages API event stream translated
+// into chat.completion.chunk events, one provider event at a time, or a
+// whole answer (Answer). The role chunk is held back until
 // the first content, so that an error before any content (an overloaded_error
 // right after message_start, say) leaves nothing sent and the call can still
 // be retried elsewhere.
@@ -30,6 +32,7 @@ type Stream struct {
 	// index, or -1 for text, -2 for a block left out (thinking).
 	blocks    map[int]int
 	toolCalls int
+	relay     providers.Relay
 }
 
 // NewStream prepares the translation of one stream. model is used until the
@@ -61,7 +64,11 @@ type delta struct {
 // Event translates one provider event (its data; the event name repeats the
 // data's type) and appends the OpenAI events it makes to dst. An error event
 // returns the normalised *apierr.Error as the error.
-func (s *Stream) Event(dst []byte, data []byte) ([]byte, error) {
+func (s *Stream) Event(dst []byte, event []byte) ([]byte, error) {
+	data, ok := sse.Data(event, nil)
+	if !ok {
+		return dst, nil // a comment
+	}
 	if index, text, ok := parseTextDelta(data); ok {
 		if kind, known := s.blocks[index]; !known || kind == -1 {
 			dst = s.start(dst)
@@ -190,12 +197,33 @@ func (s *Stream) finish(dst []byte) []byte {
 	return providers.Done(dst)
 }
 
-// Started reports whether the stream has produced client-visible output.
-func (s *Stream) Started() bool { return s.started }
+// End reports a stream that ended before message_stop as cut short.
+func (s *Stream) End(dst []byte) ([]byte, error) {
+	if !s.done {
+		return dst, io.ErrUnexpectedEOF
+	}
+	return dst, nil
+}
 
-// Done reports whether the provider ended the stream properly (message_stop).
-func (s *Stream) Done() bool { return s.done }
+// Answer translates a whole, non-streamed answer.
+func (s *Stream) Answer(body []byte) ([]byte, error) {
+	out, u, err := TranslateResponse(body, s.model, s.created, s.jsonMode)
+	if err != nil {
+		return nil, err
+	}
+	s.relay.Usage, s.relay.Reported = u, true
+	return out, nil
+}
 
-// Usage returns the usage reported so far, and whether the stream completed
-// so that it is final.
-func (s *Stream) Usage() (oai.Usage, bool) { return s.usage.openAI(), s.done }
+// Relay returns what the answer carried so far: the usage is reported once
+// the stream completed.
+func (s *Stream) Relay() *providers.Relay {
+	if s.cw != nil {
+		s.relay.Usage, s.relay.Reported = s.usage.openAI(), s.done
+		s.relay.Content, s.relay.Counted = s.cw.Generated(), true
+		if s.stop != "" {
+			s.relay.Finish = FinishReason(s.stop, s.jsonMode)
+		}
+	}
+	return &s.relay
+}

@@ -3,7 +3,7 @@ package gemini
 import (
 	"testing"
 
-	"github.com/aigw/aigw/internal/providers"
+	"github.com/aigw/aigw/internal/oai"
 )
 
 var benchRequest = []byte(`{"model":"gemini-2.5-flash","max_tokens":18,"messages":[{"role":"system","content":"You are a helpful banking assistant."},{"role":"user","content":"Summarise the attached quarterly statement for a retail banking customer in three sentences, listing total deposits, withdrawals, the closing balance and any fees charged."}]}`)
@@ -15,7 +15,7 @@ var benchAnswer = []byte(`{"candidates":[{"content":{"role":"model","parts":[{"t
 func BenchmarkTranslateRequest(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		r, err := providers.ParseRequest(benchRequest)
+		r, err := oai.ParseParams(benchRequest)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -40,7 +40,7 @@ func BenchmarkTranslateResponse(b *testing.B) {
 // text part in, one chat.completion.chunk out.
 func BenchmarkStreamChunk(b *testing.B) {
 	s := NewStream("id", "m", 1, false)
-	ev := []byte(`{"candidates":[{"content":{"role":"model","parts":[{"text":" quarter"}]},"index":0}],"usageMetadata":{"promptTokenCount":61,"candidatesTokenCount":4,"totalTokenCount":65},"modelVersion":"gemini-2.5-flash","responseId":"abc"}`)
+	ev := []byte("data: " + `{"candidates":[{"content":{"role":"model","parts":[{"text":" quarter"}]},"index":0}],"usageMetadata":{"promptTokenCount":61,"candidatesTokenCount":4,"totalTokenCount":65},"modelVersion":"gemini-2.5-flash","responseId":"abc"}` + "\n\n")
 	out, _ := s.Event(nil, ev)
 	b.SetBytes(int64(len(ev)))
 	b.ReportAllocs()

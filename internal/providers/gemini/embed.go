@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/aigw/aigw/internal/apierr"
 	"github.com/aigw/aigw/internal/oai"
 	"github.com/aigw/aigw/internal/providers"
 )
@@ -26,7 +25,7 @@ type embedding struct {
 // BuildEmbedRequest translates an OpenAI embeddings request: one input goes
 // to embedContent, several to batchEmbedContents. It returns the body and the
 // path under the API root. Token-id inputs have no Gemini equivalent.
-func BuildEmbedRequest(r *oai.EmbeddingRequest, model string) (body []byte, path string, e *apierr.Error) {
+func BuildEmbedRequest(r *oai.EmbeddingRequest, model string) (body []byte, path string, err error) {
 	inputs, err := r.Inputs()
 	if err != nil {
 		return nil, "", providers.Invalid("input", err.Error())

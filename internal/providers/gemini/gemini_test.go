@@ -17,11 +17,12 @@ import (
 	"github.com/aigw/aigw/internal/oai"
 	"github.com/aigw/aigw/internal/providers"
 	"github.com/aigw/aigw/internal/providers/providertest"
+	"github.com/aigw/aigw/internal/sse"
 )
 
-func parse(t *testing.T, name string) *providers.Request {
+func parse(t *testing.T, name string) *oai.ChatParams {
 	t.Helper()
-	r, err := providers.ParseRequest(providertest.Read(t, filepath.Join("..", "testdata", name+".json")))
+	r, err := oai.ParseParams(providertest.Read(t, filepath.Join("..", "testdata", name+".json")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,18 +66,19 @@ func TestBuildRequestRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := providers.ParseRequest([]byte(tt.body))
+			r, err := oai.ParseParams([]byte(tt.body))
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, e := BuildRequest(r, Options{DropParams: tt.drop})
+			_, err = BuildRequest(r, Options{DropParams: tt.drop})
 			if tt.wantParam == "" {
-				if e != nil {
-					t.Fatalf("e = %v, want the parameter dropped", e)
+				if err != nil {
+					t.Fatalf("err = %v, want the parameter dropped", err)
 				}
 				return
 			}
-			if e == nil || e.Status != 400 || e.Param != tt.wantParam {
+			var e *apierr.Error
+			if !errors.As(err, &e) || e.Status != 400 || e.Param != tt.wantParam {
 				t.Fatalf("e = %v, want 400 naming %q", e, tt.wantParam)
 			}
 		})
@@ -98,18 +100,18 @@ func TestTranslateResponseGolden(t *testing.T) {
 func translateStream(t testing.TB, in []byte, includeUsage bool) ([]byte, bool, error) {
 	s := NewStream("chatcmpl-x", "gemini-x", 1700000000, includeUsage)
 	s.Provider, s.Key = "gemini", "AIza-secret"
-	r := providers.NewSSEReader(bytes.NewReader(in))
+	r := sse.NewReader(bytes.NewReader(in), nil)
 	var out []byte
 	for {
-		_, data, err := r.Next()
+		ev, err := r.Next()
 		if err == io.EOF {
-			out, ok := s.End(out)
-			return out, ok, nil
+			out, err := s.End(out)
+			return out, err == nil, nil
 		}
 		if err != nil {
 			return out, false, err
 		}
-		if out, err = s.Event(out, data); err != nil {
+		if out, err = s.Event(out, ev); err != nil {
 			return out, false, err
 		}
 	}
@@ -208,8 +210,8 @@ func TestEmbeddings(t *testing.T) {
 			}
 		})
 	}
-	if _, _, e := BuildEmbedRequest(&oai.EmbeddingRequest{Input: []byte(`[1,2,3]`)}, "g"); e == nil || e.Status != http.StatusBadRequest {
-		t.Errorf("token input: e = %v, want 400", e)
+	if _, _, err := BuildEmbedRequest(&oai.EmbeddingRequest{Input: []byte(`[1,2,3]`)}, "g"); apierr.From(err).Status != http.StatusBadRequest {
+		t.Errorf("token input: err = %v, want 400", err)
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/aigw/aigw/internal/apierr"
+	"github.com/aigw/aigw/internal/oai"
 	"github.com/aigw/aigw/internal/providers"
 )
 
@@ -98,7 +98,7 @@ type generationConfig struct {
 
 // BuildRequest translates an OpenAI chat request into a generateContent body.
 // The model and the streaming choice go in the URL (see Path).
-func BuildRequest(r *providers.Request, o Options) ([]byte, *apierr.Error) {
+func BuildRequest(r *oai.ChatParams, o Options) ([]byte, error) {
 	if e := checkUnsupported(r, o.DropParams); e != nil {
 		return nil, e
 	}
@@ -131,7 +131,7 @@ func Path(model string, stream bool) string {
 	return "/models/" + model + ":generateContent"
 }
 
-func checkUnsupported(r *providers.Request, drop bool) *apierr.Error {
+func checkUnsupported(r *oai.ChatParams, drop bool) error {
 	unsupported := []struct {
 		param string
 		set   bool
@@ -149,7 +149,7 @@ func checkUnsupported(r *providers.Request, drop bool) *apierr.Error {
 	return nil
 }
 
-func generation(r *providers.Request) (*generationConfig, *apierr.Error) {
+func generation(r *oai.ChatParams) (*generationConfig, error) {
 	gc := &generationConfig{
 		Temperature: r.Temperature, TopP: r.TopP, MaxOutputTokens: r.OutputLimit(), Seed: r.Seed,
 		PresencePenalty: r.PresencePenalty, FrequencyPenalty: r.FrequencyPenalty,
@@ -184,7 +184,7 @@ func generation(r *providers.Request) (*generationConfig, *apierr.Error) {
 	return gc, nil
 }
 
-func convertMessages(r *providers.Request, out *request, names map[string]string) *apierr.Error {
+func convertMessages(r *oai.ChatParams, out *request, names map[string]string) error {
 	for i := range r.Messages {
 		m := &r.Messages[i]
 		param := fmt.Sprintf("messages[%d]", i)
@@ -236,7 +236,7 @@ func (out *request) appendContent(role string, parts ...part) {
 	out.Contents = append(out.Contents, content{Role: role, Parts: parts})
 }
 
-func userParts(m *providers.Message, param string) ([]part, *apierr.Error) {
+func userParts(m *oai.Message, param string) ([]part, error) {
 	ps, err := m.Parts()
 	if err != nil {
 		return nil, providers.Invalid(param+".content", err.Error())
@@ -250,7 +250,7 @@ func userParts(m *providers.Message, param string) ([]part, *apierr.Error) {
 			if p.ImageURL == nil || p.ImageURL.URL == "" {
 				return nil, providers.Invalid(fmt.Sprintf("%s.content[%d].image_url", param, j), "An image_url part needs a url.")
 			}
-			if mt, data, ok := providers.DataURL(p.ImageURL.URL); ok {
+			if mt, data, ok := oai.DataURL(p.ImageURL.URL); ok {
 				parts = append(parts, part{InlineData: &blob{MimeType: mt, Data: data}})
 			} else {
 				parts = append(parts, part{FileData: &fileData{FileURI: p.ImageURL.URL}})
@@ -266,7 +266,7 @@ func userParts(m *providers.Message, param string) ([]part, *apierr.Error) {
 	return parts, nil
 }
 
-func modelParts(m *providers.Message, param string, names map[string]string) ([]part, *apierr.Error) {
+func modelParts(m *oai.Message, param string, names map[string]string) ([]part, error) {
 	text, err := m.Text()
 	if err != nil {
 		return nil, providers.Invalid(param+".content", err.Error())
@@ -275,7 +275,11 @@ func modelParts(m *providers.Message, param string, names map[string]string) ([]
 	if text != "" {
 		parts = append(parts, part{Text: text})
 	}
-	for j, tc := range m.ToolCalls {
+	calls, err := m.Calls()
+	if err != nil {
+		return nil, providers.Invalid(param+".tool_calls", err.Error())
+	}
+	for j, tc := range calls {
 		args := json.RawMessage(tc.Function.Arguments)
 		if len(args) == 0 {
 			args = json.RawMessage("{}")
@@ -289,7 +293,7 @@ func modelParts(m *providers.Message, param string, names map[string]string) ([]
 	return parts, nil
 }
 
-func toolResult(m *providers.Message, param string, names map[string]string) (part, *apierr.Error) {
+func toolResult(m *oai.Message, param string, names map[string]string) (part, error) {
 	text, err := m.Text()
 	if err != nil {
 		return part{}, providers.Invalid(param+".content", err.Error())
@@ -311,7 +315,7 @@ func toolResult(m *providers.Message, param string, names map[string]string) (pa
 	return part{FunctionResponse: &functionResponse{Name: name, Response: resp}}, nil
 }
 
-func convertTools(r *providers.Request, out *request) *apierr.Error {
+func convertTools(r *oai.ChatParams, out *request) error {
 	var decls []functionDecl
 	for i, t := range r.Tools {
 		if t.Type != "function" || t.Function.Name == "" {

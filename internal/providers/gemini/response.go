@@ -82,10 +82,10 @@ func TranslateResponse(body []byte, id, model string, created int64) ([]byte, oa
 	if r.ModelVersion != "" {
 		model = r.ModelVersion
 	}
-	out := providers.Completion{ID: id, Object: "chat.completion", Created: created, Model: model, Choices: []providers.Choice{}}
+	out := oai.ChatCompletion{ID: id, Object: "chat.completion", Created: created, Model: model, Choices: []oai.Choice{}}
 	for ci, c := range r.Candidates {
 		var text strings.Builder
-		var calls []providers.ToolCall
+		var calls []oai.ToolCall
 		for _, p := range c.Content.Parts {
 			switch {
 			case p.Thought:
@@ -94,18 +94,18 @@ func TranslateResponse(body []byte, id, model string, created int64) ([]byte, oa
 				if args == "" {
 					args = "{}"
 				}
-				calls = append(calls, providers.ToolCall{ID: toolCallID(p.FunctionCall.ID, ci, len(calls)), Type: "function",
-					Function: providers.FunctionCall{Name: p.FunctionCall.Name, Arguments: args}})
+				calls = append(calls, oai.ToolCall{ID: toolCallID(p.FunctionCall.ID, ci, len(calls)), Type: "function",
+					Function: oai.FunctionCall{Name: p.FunctionCall.Name, Arguments: args}})
 			default:
 				text.WriteString(p.Text)
 			}
 		}
-		msg := providers.ResponseMessage{Role: "assistant", ToolCalls: calls}
+		msg := oai.ResponseMessage{Role: "assistant", ToolCalls: calls}
 		if text.Len() > 0 || len(calls) == 0 {
 			s := text.String()
 			msg.Content = &s
 		}
-		out.Choices = append(out.Choices, providers.Choice{Index: ci, Message: msg, FinishReason: FinishReason(c.FinishReason, len(calls) > 0)})
+		out.Choices = append(out.Choices, oai.Choice{Index: ci, Message: msg, FinishReason: FinishReason(c.FinishReason, len(calls) > 0)})
 	}
 	u := r.UsageMetadata.openAI()
 	out.Usage = &u

@@ -3,9 +3,10 @@ package gemini
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 
-	"github.com/aigw/aigw/internal/oai"
 	"github.com/aigw/aigw/internal/providers"
+	"github.com/aigw/aigw/internal/sse"
 )
 
 // Stream translates streamGenerateContent?alt=sse chunks (each a whole
@@ -25,6 +26,7 @@ type Stream struct {
 	finish       string
 	toolCalls    int
 	usage        *usageMetadata
+	relay        providers.Relay
 }
 
 // streamChunk is the part of a streamed GenerateContentResponse the
@@ -58,7 +60,11 @@ func NewStream(id, model string, created int64, includeUsage bool) *Stream {
 // Event translates one chunk (an SSE event's data) and appends the OpenAI
 // events it makes to dst. An error chunk returns the normalised
 // *apierr.Error as the error.
-func (s *Stream) Event(dst []byte, data []byte) ([]byte, error) {
+func (s *Stream) Event(dst []byte, event []byte) ([]byte, error) {
+	data, ok := sse.Data(event, nil)
+	if !ok {
+		return dst, nil // a comment
+	}
 	var r streamChunk
 	if !r.walk(data) {
 		r = streamChunk{}
@@ -118,10 +124,10 @@ func (s *Stream) start(dst []byte) []byte {
 // End is called when the provider's stream ended without error: Gemini sends
 // no end marker, the last chunk carries the finish reason. End appends the
 // finish chunk, the usage chunk when asked for, and [DONE]. A stream that
-// ended without a finish reason was cut, and End returns false.
-func (s *Stream) End(dst []byte) ([]byte, bool) {
+// ended without a finish reason was cut: End returns io.ErrUnexpectedEOF.
+func (s *Stream) End(dst []byte) ([]byte, error) {
 	if s.finish == "" || s.done {
-		return dst, false
+		return dst, io.ErrUnexpectedEOF
 	}
 	s.done = true
 	if s.cw == nil {
@@ -132,12 +138,28 @@ func (s *Stream) End(dst []byte) ([]byte, bool) {
 	if s.includeUsage {
 		dst = s.cw.Usage(dst, s.usage.openAI())
 	}
-	return providers.Done(dst), true
+	return providers.Done(dst), nil
 }
 
-// Started reports whether the stream has produced client-visible output.
-func (s *Stream) Started() bool { return s.started }
+// Answer translates a whole, non-streamed answer.
+func (s *Stream) Answer(body []byte) ([]byte, error) {
+	out, u, err := TranslateResponse(body, s.id, s.model, s.created)
+	if err != nil {
+		return nil, err
+	}
+	s.relay.Usage, s.relay.Reported = u, true
+	return out, nil
+}
 
-// Usage returns the usage reported so far, and whether the stream ended
-// properly so that it is final.
-func (s *Stream) Usage() (oai.Usage, bool) { return s.usage.openAI(), s.done && s.usage != nil }
+// Relay returns what the answer carried so far: the usage is reported once
+// the stream ended properly.
+func (s *Stream) Relay() *providers.Relay {
+	if s.cw != nil {
+		s.relay.Usage, s.relay.Reported = s.usage.openAI(), s.done && s.usage != nil
+		s.relay.Content, s.relay.Counted = s.cw.Generated(), true
+		if s.finish != "" {
+			s.relay.Finish = FinishReason(s.finish, s.toolCalls > 0)
+		}
+	}
+	return &s.relay
+}

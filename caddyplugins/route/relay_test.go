@@ -2,7 +2,6 @@ package route
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,61 +13,19 @@ import (
 	"time"
 
 	"github.com/aigw/aigw/caddyplugins/state"
+	"github.com/aigw/aigw/internal/apierr"
 	"github.com/aigw/aigw/internal/catalog"
 	"github.com/aigw/aigw/internal/providers"
+	"github.com/aigw/aigw/internal/providers/openai"
+	"github.com/aigw/aigw/internal/sse"
 )
 
-func TestStatusErrorMapping(t *testing.T) {
-	p := &catalog.Provider{Name: "acme", APIKey: "sk-provider-secret"}
-	u := &upstream{provider: p}
-	tests := []struct {
-		name       string
-		status     int
-		body       string
-		header     http.Header
-		wantStatus int
-		wantCode   string
-		wantMsg    string
-	}{
-		{"provider rejects our key", 401, `{"error":{"message":"Incorrect API key provided: sk-provider-secret"}}`, nil, 502, "upstream_auth_failed", `"acme" refused the gateway's credentials`},
-		{"rate limited keeps retry-after", 429, `{"error":{"message":"slow down"}}`, http.Header{"Retry-After": {"7"}}, 429, "upstream_rate_limited", "slow down"},
-		{"client error keeps provider code", 400, `{"error":{"message":"bad temperature","code":"invalid_value","param":"temperature"}}`, nil, 400, "invalid_value", "bad temperature"},
-		{"server error", 503, `not json`, nil, 502, "upstream_error", "status 503"},
-		{"echoed key is scrubbed", 422, `{"error":{"message":"key sk-provider-secret is odd"}}`, nil, 422, "upstream_invalid_request", "[REDACTED]"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			resp := &http.Response{StatusCode: tt.status, Header: tt.header, Body: io.NopCloser(strings.NewReader(tt.body))}
-			if resp.Header == nil {
-				resp.Header = http.Header{}
-			}
-			e := u.statusError(resp)
-			if e.Status != tt.wantStatus || e.Code != tt.wantCode || !strings.Contains(e.Message, tt.wantMsg) {
-				t.Errorf("got %d %s %q, want %d %s containing %q", e.Status, e.Code, e.Message, tt.wantStatus, tt.wantCode, tt.wantMsg)
-			}
-			if strings.Contains(e.Message, p.APIKey) {
-				t.Error("the provider key leaked into the client's error")
-			}
-			if tt.status == 429 && e.RetryAfter != 7*time.Second {
-				t.Errorf("RetryAfter = %v", e.RetryAfter)
-			}
-		})
-	}
-}
-
-func TestRenameModelKeepsEverythingElse(t *testing.T) {
-	in := `{"model":"alias","messages":[{"role":"user","content":"hi"}],"temperature":0.70,"seed":12345678901234567890}`
-	out, err := rewriteBody([]byte(in), "upstream-name", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got map[string]json.RawMessage
-	if err := json.Unmarshal(out, &got); err != nil {
-		t.Fatal(err)
-	}
-	if string(got["model"]) != `"upstream-name"` || string(got["temperature"]) != "0.70" || string(got["seed"]) != "12345678901234567890" {
-		t.Errorf("renamed body = %s", out)
-	}
+// relayOpenAI relays an OpenAI-format stream as the router does.
+func relayOpenAI(w http.ResponseWriter, resp *http.Response, hideUsage bool, st *state.Request) outcome {
+	call := &providers.Call{Stream: true, Reader: openai.NewReader(hideUsage)}
+	o := (&Handler{}).relayStream(context.Background(), w, st, &catalog.Provider{Name: "p"}, call, resp)
+	st.SetRelay(call.Reader.Relay())
+	return o
 }
 
 // flushSignal is a ResponseWriter that reports each flush with what had been
@@ -85,9 +42,9 @@ func TestRelayFlushesEachRead(t *testing.T) {
 	pr, pw := io.Pipe()
 	resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: pr, ContentLength: -1}
 	w := &flushSignal{ResponseRecorder: httptest.NewRecorder(), flushed: make(chan string, 4)}
-	done := make(chan error)
+	done := make(chan outcome)
 	st := &state.Request{}
-	go func() { done <- relay(w, resp, true, st) }()
+	go func() { done <- relayOpenAI(w, resp, false, st) }()
 	event := "data: {\"a\":1}\n\n"
 	pw.Write([]byte(event)) //nolint:errcheck
 	select {
@@ -99,11 +56,8 @@ func TestRelayFlushesEachRead(t *testing.T) {
 		t.Fatal("first event was not flushed before the stream ended")
 	}
 	pw.Close()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	if w.Header().Get("Cache-Control") != "no-cache" {
-		t.Errorf("headers %v", w.Header())
+	if o := <-done; o.err != nil || !o.written {
+		t.Fatal(o)
 	}
 }
 
@@ -136,13 +90,17 @@ func (w *writeLog) Write(b []byte) (int, error) {
 
 // TestRelayStreamWholeEvents checks that a stream reaches the client in whole
 // events, however the network cuts it, an event larger than the read buffer
-// included, and that the usage-only chunk is read and left out.
+// included, and that the usage-only chunk is read and left out, and the
+// content generated counted.
 func TestRelayStreamWholeEvents(t *testing.T) {
 	var b strings.Builder
+	content := 0
 	for i := range 40 {
 		fmt.Fprintf(&b, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"word %d\"}}]}\n\n", i)
+		content += len(fmt.Sprintf("word %d", i))
 	}
 	fmt.Fprintf(&b, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":%q}}]}\n\n", strings.Repeat("x", 3*relayBufSize))
+	content += 3 * relayBufSize
 	b.WriteString(": keep-alive comment\r\n\r\n")
 	want := b.String() + "data: [DONE]\n\n"
 	b.WriteString("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":41,\"total_tokens\":50}}\n\n")
@@ -152,35 +110,61 @@ func TestRelayStreamWholeEvents(t *testing.T) {
 			Body: io.NopCloser(&piecewise{data: []byte(b.String()), rnd: rand.New(rand.NewPCG(seed, 1))})}
 		w := &writeLog{ResponseRecorder: httptest.NewRecorder()}
 		st := &state.Request{}
-		written, err := relayAnswer(w, resp, true, true, st)
-		if err != nil || !written {
-			t.Fatalf("seed %d: written %v, err %v", seed, written, err)
+		if o := relayOpenAI(w, resp, true, st); o.err != nil || !o.written {
+			t.Fatalf("seed %d: %+v", seed, o)
 		}
 		if got := w.Body.String(); got != want {
 			t.Fatalf("seed %d: relayed %d bytes, want %d", seed, len(got), len(want))
 		}
 		for i, s := range w.writes {
-			if eventsEnd([]byte(s)) != len(s) {
-				t.Fatalf("seed %d: write %d does not end with a whole event: %q", seed, i, s[max(0, len(s)-40):])
+			if sse.End([]byte(s)) != len(s) {
+				t.Fatalf("seed %d: write %d is not one whole event: %q", seed, i, s[max(0, len(s)-40):])
 			}
 		}
-		if st.Usage != (state.Usage{PromptTokens: 9, CompletionTokens: 41, Reported: true}) {
-			t.Fatalf("seed %d: usage %+v", seed, st.Usage)
+		if st.Usage != (state.Usage{PromptTokens: 9, CompletionTokens: 41, Reported: true}) || st.Content != content || !st.Counted {
+			t.Fatalf("seed %d: usage %+v content %d", seed, st.Usage, st.Content)
 		}
 	}
 }
 
+// TestRelayStreamCutAfterFirstEvent checks a stream the provider breaks off:
+// the events before go out, then an OpenAI error event; the content read is
+// counted for billing.
+func TestRelayStreamCutAfterFirstEvent(t *testing.T) {
+	boom := errors.New("connection reset by peer")
+	body := io.MultiReader(strings.NewReader("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"12345678\"},\"finish_reason\":null}]}\n\ndata: {\"cho"), &failing{boom})
+	resp := &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(body)}
+	w := httptest.NewRecorder()
+	st := &state.Request{}
+	o := relayOpenAI(w, resp, false, st)
+	e := apierr.From(o.err)
+	if !o.written || e.Code != providers.CodeStreamCut || !errors.Is(o.err, boom) {
+		t.Fatalf("outcome %+v", o)
+	}
+	events := strings.Split(strings.TrimSuffix(w.Body.String(), "\n\n"), "\n\n")
+	if len(events) != 2 || !strings.Contains(events[1], `"upstream_stream_interrupted"`) {
+		t.Errorf("client got %q", w.Body.String())
+	}
+	if st.Content != 8 || !st.Counted || st.Usage.Reported {
+		t.Errorf("state content %d counted %v usage %+v", st.Content, st.Counted, st.Usage)
+	}
+}
+
+type failing struct{ err error }
+
+func (f *failing) Read([]byte) (int, error) { return 0, f.err }
+
 // TestRelayStreamEventTooLarge checks that an event over the limit ends the
 // relay with an error instead of growing without bound.
 func TestRelayStreamEventTooLarge(t *testing.T) {
-	body := io.MultiReader(strings.NewReader("data: {\"a\":1}\n\ndata: \""), strings.NewReader(strings.Repeat("x", providers.MaxEventSize+1)))
+	body := io.MultiReader(strings.NewReader("data: {\"a\":1}\n\ndata: \""), strings.NewReader(strings.Repeat("x", sse.MaxEventSize+1)))
 	resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: io.NopCloser(body)}
 	w := httptest.NewRecorder()
-	written, err := relayAnswer(w, resp, true, true, &state.Request{})
-	if !errors.Is(err, providers.ErrEventTooLarge) || !written {
-		t.Fatalf("written %v, err %v; want the first event written, then ErrEventTooLarge", written, err)
+	o := relayOpenAI(w, resp, true, &state.Request{})
+	if !errors.Is(o.err, sse.ErrEventTooLarge) || !o.written {
+		t.Fatalf("outcome %+v; want the first event written, then ErrEventTooLarge", o)
 	}
-	if w.Body.String() != "data: {\"a\":1}\n\n" {
+	if !strings.HasPrefix(w.Body.String(), "data: {\"a\":1}\n\n") {
 		t.Errorf("relayed %q", w.Body.String())
 	}
 }
