@@ -1,11 +1,37 @@
 #!/usr/bin/env bash
-# postgres.sh start|stop|running|url — a project-local PostgreSQL on 127.0.0.1, in a
-# git-ignored data folder. `start` is idempotent and prints nothing but the
-# DATABASE_URL of the `aigw` database on its last line.
+# postgres.sh start|stop|running|url|dir — a project-local PostgreSQL on
+# 127.0.0.1. `start` is idempotent and prints nothing but the DATABASE_URL of
+# the `aigw` database on its last line; `dir` prints where its data lives.
+#
+# The data folder is AIGW_PGDATA when set, else the checkout's git-ignored
+# .data/postgres — unless the server, which runs as the postgres user when we
+# are root, cannot reach it there (a checkout in root's home, mode 700): then
+# /var/lib/aigw/<checkout hash>/postgres, one folder per checkout.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PGPORT=${AIGW_PGPORT:-54329}
-PGDATA_DIR=${AIGW_PGDATA:-$AIGW_DATA/postgres}
+
+# ensure_pg_user creates the postgres system user, as root, when missing.
+ensure_pg_user() {
+	if [ "$(id -u)" -eq 0 ]; then
+		id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
+	fi
+}
+
+default_pgdata() {
+	local local_dir=$AIGW_DATA/postgres
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "$local_dir"
+		return
+	fi
+	ensure_pg_user
+	if runuser -u postgres -- test -x "$AIGW_DATA" 2>/dev/null; then
+		echo "$local_dir"
+		return
+	fi
+	echo "/var/lib/aigw/$(printf '%s' "$AIGW_ROOT" | sha256sum | cut -c1-12)/postgres"
+}
+PGDATA_DIR=${AIGW_PGDATA:-$(default_pgdata)}
 
 pgbin() {
 	local d
@@ -31,9 +57,7 @@ url() { echo "postgres://postgres@127.0.0.1:$PGPORT/${1:-aigw}?sslmode=disable";
 start() {
 	local bin
 	bin=$(pgbin)
-	if [ "$(id -u)" -eq 0 ]; then
-		id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
-	fi
+	ensure_pg_user
 	mkdir -p "$PGDATA_DIR"
 	[ "$(id -u)" -eq 0 ] && chown postgres: "$PGDATA_DIR" && chmod 700 "$PGDATA_DIR"
 	if ! as_pg test -w "$PGDATA_DIR"; then
@@ -74,5 +98,6 @@ start) start ;;
 stop) stop ;;
 running) running ;;
 url) url "${2:-aigw}" ;;
-*) die "usage: $0 start|stop|running|url [db]" ;;
+dir) echo "$PGDATA_DIR" ;;
+*) die "usage: $0 start|stop|running|url [db]|dir" ;;
 esac

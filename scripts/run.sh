@@ -14,7 +14,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
 	# Stop it on exit only if this run started it (make test may share it).
 	scripts/postgres.sh running || started_pg=1
 	DATABASE_URL=$(scripts/postgres.sh start | tail -n 1)
-	log "using the local PostgreSQL in .data/postgres"
+	log "using the local PostgreSQL on 127.0.0.1:${AIGW_PGPORT:-54329}, data in $(scripts/postgres.sh dir)"
 fi
 export DATABASE_URL
 
@@ -45,13 +45,31 @@ fi
 
 bin/aigw-admin migrate
 port=${AIGW_PORT:-8080}
-bin/aigw-admin seed --gateway-url "http://127.0.0.1:$port"
+# The demo key and sign-in are printed once the gateway is ready to take them.
+seeded=$(bin/aigw-admin seed --gateway-url "http://127.0.0.1:$port")
 
 admin_addr=${AIGW_ADMIN_API:-127.0.0.1:8081}
 bin/aigw-admin serve --addr "$admin_addr" &
 pids+=($!)
 AIGW_ADMIN_API=$admin_addr bin/aigw run --config Caddyfile --adapter caddyfile &
 pids+=($!)
+# ready prints the gateway's /readyz status line (bash's /dev/tcp: no curl needed).
+ready() {
+	exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+	printf 'GET /readyz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+	head -n 1 <&3
+	exec 3<&-
+}
+for _ in $(seq 120); do
+	if ready 2>/dev/null | grep -q ' 200 '; then break; fi
+	sleep 0.5
+done
+if ready 2>/dev/null | grep -q ' 200 '; then
+	log "gateway ready: /readyz answers 200"
+else
+	log "warning: the gateway's /readyz does not answer 200 yet; see the log above"
+fi
+[ -n "$seeded" ] && printf '%s\n' "$seeded"
 log "gateway on http://127.0.0.1:$port (OpenAI-compatible: /v1/chat/completions, /v1/embeddings, /v1/models); Ctrl-C stops everything"
 # Wait until either process exits; then stop the other.
 wait -n "${pids[@]}" || true

@@ -9,5 +9,6 @@ import (
 	_ "github.com/aigw/aigw/caddyplugins/guardrail" // aigw_guardrail
 	_ "github.com/aigw/aigw/caddyplugins/meter"     // aigw_meter
 	_ "github.com/aigw/aigw/caddyplugins/ratelimit" // aigw_ratelimit
+	_ "github.com/aigw/aigw/caddyplugins/ready"     // aigw_ready
 	_ "github.com/aigw/aigw/caddyplugins/route"     // aigw_route
 )

@@ -1,8 +1,9 @@
 // Package app is the `aigw` Caddy app: it owns what the gateway's handlers
 // share — the loaded configuration (model catalog, providers, routing rules),
-// the PostgreSQL pool and the optional Redis client — provisions them once per
-// config and shares connections across reloads, so a reload neither leaks nor
-// drops them.
+// the one PostgreSQL pool, the one audit queue, the usage writers and the
+// optional Redis client — provisions them once per config and shares them
+// across reloads, so a reload neither leaks nor drops them. Handlers take
+// them from the app; none opens its own.
 package app
 
 import (
@@ -10,8 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
+	"sync"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -19,6 +19,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/aigw/aigw/caddyplugins/state"
+	"github.com/aigw/aigw/internal/audit"
 	"github.com/aigw/aigw/internal/catalog"
 	_ "github.com/aigw/aigw/internal/providers/all" // the provider types the configuration may name
 	"github.com/aigw/aigw/internal/store"
@@ -56,13 +57,20 @@ type App struct {
 	// MaxRequestBody is the largest request body, in bytes, that the chain
 	// reads (default 8 MiB); larger bodies get 413.
 	MaxRequestBody int64 `json:"max_request_body,omitempty"`
+	// AuditQueueSize bounds the audit events waiting to be written (default
+	// 10000); beyond it events go to the on-disk spool, or are dropped,
+	// counted and logged when the spool fails.
+	AuditQueueSize int `json:"audit_queue_size,omitempty"`
 
-	catalog  *catalog.Catalog
-	db       *sharedDB
-	dbKey    string
-	rdb      *sharedRedis
-	redisKey string
-	logger   *zap.Logger
+	catalog   *catalog.Catalog
+	db        *sharedDB
+	dbKey     string
+	dsn       string
+	rdb       *sharedRedis
+	redisKey  string
+	mu        *sync.Mutex
+	usageKeys []string
+	logger    *zap.Logger
 }
 
 // CaddyModule returns the Caddy module information.
@@ -74,7 +82,7 @@ func (App) CaddyModule() caddy.ModuleInfo {
 // not connect: a database that is down must not fail `aigw validate` or a
 // reload, and pgx connects on first use.
 func (a *App) Provision(ctx caddy.Context) error {
-	a.logger = ctx.Logger()
+	a.logger, a.mu = ctx.Logger(), new(sync.Mutex)
 	repl := caddy.NewReplacer()
 	paths := catalog.Paths{
 		Models:       orDefault(repl.ReplaceKnown(a.Models, ""), catalog.DefaultPaths.Models),
@@ -89,6 +97,9 @@ func (a *App) Provision(ctx caddy.Context) error {
 	a.catalog = cat
 	if a.MaxRequestBody == 0 {
 		a.MaxRequestBody = DefaultMaxRequestBody
+	}
+	if a.AuditQueueSize == 0 {
+		a.AuditQueueSize = 10_000
 	}
 	if dsn := repl.ReplaceKnown(a.DatabaseURL, ""); dsn != "" {
 		if err := a.provisionDB(dsn); err != nil {
@@ -116,6 +127,9 @@ func (a *App) Validate() error {
 	if a.MaxRequestBody < 1024 {
 		return fmt.Errorf("max_request_body %d: must be at least 1024 bytes", a.MaxRequestBody)
 	}
+	if a.AuditQueueSize < 1 {
+		return fmt.Errorf("audit_queue_size %d: must be positive", a.AuditQueueSize)
+	}
 	return nil
 }
 
@@ -126,10 +140,22 @@ func (a *App) Start() error { return nil }
 // next config has taken its references, so a reload keeps them.
 func (a *App) Stop() error { return nil }
 
-// Cleanup releases this config's references to the shared clients; the last
+// Cleanup releases this config's references to the shared clients and
+// writers (the usage writers first: they flush through the pool); the last
 // reference closes them.
 func (a *App) Cleanup() error {
 	var errs []error
+	var keys []string
+	if a.mu != nil {
+		a.mu.Lock()
+		keys, a.usageKeys = a.usageKeys, nil
+		a.mu.Unlock()
+	}
+	for _, key := range keys {
+		if _, err := pools.Delete(key); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if a.dbKey != "" {
 		if _, err := pools.Delete(a.dbKey); err != nil {
 			errs = append(errs, err)
@@ -154,15 +180,13 @@ func (a *App) Store() *store.Store {
 	return a.db.store
 }
 
-// SpoolDir is where handlers keep what must survive a database outage
-// (audit events, say): a folder under Caddy's data directory, one per
-// database so one database's spool is never replayed into another. Empty
-// when no database is configured.
-func (a *App) SpoolDir() string {
+// Audit returns the one audit queue, which spools to disk while PostgreSQL
+// is down, or nil when no database is configured.
+func (a *App) Audit() *audit.Queue {
 	if a.db == nil {
-		return ""
+		return nil
 	}
-	return filepath.Join(caddy.AppDataDir(), "aigw", "spool", strings.TrimPrefix(a.dbKey, "pg:"))
+	return a.db.audit
 }
 
 // Redis returns the shared Redis client, or nil on a single node.
@@ -173,20 +197,41 @@ func (a *App) Redis() *redis.Client {
 	return a.rdb.client
 }
 
-// Ready reports whether the shared dependencies answer within the context's
-// deadline.
-func (a *App) Ready(ctx context.Context) error {
+// Results of a readiness check (Ready).
+const (
+	CheckOK            = "ok"
+	CheckNotConfigured = "not configured"
+)
+
+// Ready checks what the gateway needs to serve within ctx's deadline: the
+// configuration loaded, PostgreSQL and, when configured, Redis answering.
+// It returns each check's result: CheckOK, CheckNotConfigured or what went
+// wrong, in words safe to show (no address, no secret).
+func (a *App) Ready(ctx context.Context) map[string]string {
+	out := map[string]string{"config": CheckOK, "database": CheckNotConfigured, "redis": CheckNotConfigured}
+	if a.catalog == nil {
+		out["config"] = "not loaded"
+	}
 	if a.db != nil {
+		out["database"] = CheckOK
 		if err := a.db.pool.Ping(ctx); err != nil {
-			return fmt.Errorf("database: %w", err)
+			out["database"] = unreachable(ctx)
 		}
 	}
 	if a.rdb != nil {
+		out["redis"] = CheckOK
 		if err := a.rdb.client.Ping(ctx).Err(); err != nil {
-			return fmt.Errorf("redis: %w", err)
+			out["redis"] = unreachable(ctx)
 		}
 	}
-	return nil
+	return out
+}
+
+func unreachable(ctx context.Context) string {
+	if ctx.Err() != nil {
+		return "no answer in time"
+	}
+	return "unreachable"
 }
 
 // Load returns the aigw app of ctx's config, provisioning it if needed. Handlers

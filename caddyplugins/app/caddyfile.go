@@ -25,6 +25,7 @@ func init() {
 //			routing_rules    <path>
 //			guardrails       <path>     # guardrail policies
 //			max_request_body <size>     # e.g. 8MB
+//			audit_queue_size <events>   # default 10000
 //		}
 //	}
 func parseGlobalOption(d *caddyfile.Dispenser, existing any) (any, error) {
@@ -60,6 +61,12 @@ func (a *App) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			a.RoutingRules = val
 		case "guardrails":
 			a.Guardrails = val
+		case "audit_queue_size":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 1 {
+				return d.Errf("audit_queue_size %q: want a positive whole number", val)
+			}
+			a.AuditQueueSize = n
 		case "max_db_conns":
 			n, err := strconv.ParseInt(val, 10, 32)
 			if err != nil || n < 1 {

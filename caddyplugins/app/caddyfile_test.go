@@ -27,10 +27,12 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 			providers p.yaml
 			routing_rules r.yaml
 			max_request_body 2MiB
+			audit_queue_size 500
 		}`, want: App{
 			DatabaseURL: "{env.DATABASE_URL}", MaxDBConns: 8, RedisURL: "{env.REDIS_URL}",
-			Models: "m.yaml", Providers: "p.yaml", RoutingRules: "r.yaml", MaxRequestBody: 2 << 20,
+			Models: "m.yaml", Providers: "p.yaml", RoutingRules: "r.yaml", MaxRequestBody: 2 << 20, AuditQueueSize: 500,
 		}},
+		{name: "bad queue", input: "aigw {\n audit_queue_size 0\n}", wantErr: `audit_queue_size "0"`},
 		{name: "argument", input: "aigw on", wantErr: "wrong argument count"},
 		{name: "bad conns", input: "aigw {\n max_db_conns many\n}", wantErr: `max_db_conns "many"`},
 		{name: "tiny body", input: "aigw {\n max_request_body 10\n}", wantErr: `max_request_body "10"`},

@@ -6,7 +6,6 @@ package auth
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -100,10 +99,8 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.FailureThreshold == 0 {
 		h.FailureThreshold = 20
 	}
-	if h.store != nil && h.FailureThreshold > 0 {
-		if h.failures, err = newFailureAudit(h.store, a.SpoolDir(), h.FailureThreshold, time.Duration(h.FailureWindow), h.logger); err != nil {
-			return fmt.Errorf("aigw_auth: %w", err)
-		}
+	if q := a.Audit(); q != nil && h.FailureThreshold > 0 {
+		h.failures = newFailureAudit(q, h.FailureThreshold, time.Duration(h.FailureWindow), h.logger)
 	}
 	h.ctx, h.cancel = context.WithCancel(ctx)
 	if h.store != nil && (h.Notifications == nil || *h.Notifications) {
@@ -132,9 +129,6 @@ func (h *Handler) Validate() error {
 
 // Cleanup stops the notification listener and background refreshes.
 func (h *Handler) Cleanup() error {
-	if h.failures != nil {
-		h.failures.close()
-	}
 	if h.cancel != nil {
 		h.cancel()
 	}

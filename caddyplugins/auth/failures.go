@@ -2,7 +2,6 @@ package auth
 
 import (
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"go.uber.org/zap"
@@ -25,16 +24,9 @@ type failureAudit struct {
 	logger *zap.Logger
 }
 
-func newFailureAudit(s *store.Store, spoolDir string, threshold int, window time.Duration, logger *zap.Logger) (*failureAudit, error) {
-	sp, err := audit.OpenSpool(filepath.Join(spoolDir, "auth-audit.spool"), nil)
-	if err != nil {
-		return nil, err
-	}
-	return &failureAudit{
-		queue:  audit.NewSpooledQueue(audit.NewStore(s.Pool()), 1000, sp, logger.Named("audit")),
-		bursts: audit.NewBurstDetector(threshold, window, time.Now),
-		logger: logger,
-	}, nil
+// newFailureAudit audits bursts into q, the aigw app's one audit queue.
+func newFailureAudit(q *audit.Queue, threshold int, window time.Duration, logger *zap.Logger) *failureAudit {
+	return &failureAudit{queue: q, bursts: audit.NewBurstDetector(threshold, window, time.Now), logger: logger}
 }
 
 // refused counts a refusal; the one that crosses the threshold is audited.
@@ -60,8 +52,6 @@ func (f *failureAudit) refused(r *http.Request, rec *store.KeyRecord, reason str
 	f.logger.Warn("burst of refused API keys", zap.String("last_reason", reason), zap.Int("refusals", n))
 	f.queue.Add(e)
 }
-
-func (f *failureAudit) close() { f.queue.Close(5 * time.Second) }
 
 // refuse answers 401 (one message whatever the reason) and counts the refusal.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, rec *store.KeyRecord, reason string) {

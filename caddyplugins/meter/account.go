@@ -77,7 +77,7 @@ func (x *exchange) beforeHeader(hdr http.Header, status int, now time.Time) {
 // are aigw_auth's to report.
 func (x *exchange) record(r *http.Request, herr error, end time.Time) {
 	h, st, rec := x.h, x.st, &x.rec
-	if st.Key == nil || h.shared == nil {
+	if st.Key == nil || h.writer == nil {
 		return
 	}
 	o := outcome{status: rec.status, endpoint: st.Path, end: end}
@@ -89,7 +89,7 @@ func (x *exchange) record(r *http.Request, herr error, end time.Time) {
 		state.SetHeaders(rec.Header(), "X-Aigw-Cost", x.usd(c)) // the trailer announced in beforeHeader
 	}
 	row := buildRecord(st, &o, b, c)
-	if err := h.shared.writer.Add(row); err != nil {
+	if err := h.writer.Add(row); err != nil {
 		h.logger.Error("usage row refused", zap.String("request_id", st.ID), zap.Error(err))
 	}
 	observe(st, &o, b, picoToUSD(c), x.headerOverhead.Seconds())

@@ -40,7 +40,7 @@ func benchHandler(b *testing.B) *Handler {
 	}
 	q := audit.NewQueue(audit.NewStore(pool), 1<<16, nil)
 	b.Cleanup(func() { w.Close(); q.Close(0); pool.Close() })
-	h := &Handler{DisableAccessLog: true, shared: &sharedWriter{writer: w, audit: q}}
+	h := &Handler{DisableAccessLog: true, writer: w, auditq: q}
 	h.setDefaults()
 	h.abuse = audit.NewBurstDetector(h.AbuseThreshold, time.Minute, time.Now)
 	return h
@@ -108,7 +108,7 @@ func BenchmarkMeterIntoPostgres(b *testing.B) {
 	}
 	q := audit.NewQueue(audit.NewStore(pool), b.N+1, nil)
 	b.Cleanup(func() { w.Close(); q.Close(time.Minute) })
-	h := &Handler{access: discardAccessLog(), logger: zap.NewNop(), shared: &sharedWriter{writer: w, audit: q}}
+	h := &Handler{access: discardAccessLog(), logger: zap.NewNop(), writer: w, auditq: q}
 	h.setDefaults()
 	h.abuse = audit.NewBurstDetector(h.AbuseThreshold, time.Minute, time.Now)
 	cpu := cpuTime()

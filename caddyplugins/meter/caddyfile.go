@@ -33,7 +33,6 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		audit_requests   on|off       # default on
 //		abuse_threshold  <refusals>   # default 50
 //		abuse_window     <duration>   # default 1m
-//		audit_queue_size <events>     # default 10000
 //	}
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // directive name
@@ -49,13 +48,13 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		switch key {
 		case "spool_dir":
 			h.SpoolDir = val
-		case "buffer_size", "batch_size", "abuse_threshold", "audit_queue_size":
+		case "buffer_size", "batch_size", "abuse_threshold":
 			n, err := strconv.Atoi(val)
 			if err != nil || n < 1 {
 				return d.Errf("%s %q: want a positive whole number", key, val)
 			}
 			ints := map[string]*int{"buffer_size": &h.BufferSize, "batch_size": &h.BatchSize,
-				"abuse_threshold": &h.AbuseThreshold, "audit_queue_size": &h.AuditQueueSize}
+				"abuse_threshold": &h.AbuseThreshold}
 			*ints[key] = n
 		case "flush_interval", "abuse_window":
 			dur, err := caddy.ParseDuration(val)
@@ -73,6 +72,8 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			} else {
 				h.DisableAuditRequests = val == "off"
 			}
+		case "audit_queue_size":
+			return d.Errf("audit_queue_size is an option of the aigw global block now: the app owns the one audit queue")
 		default:
 			return d.Errf("unrecognized aigw_meter option %q", key)
 		}

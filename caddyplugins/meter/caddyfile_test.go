@@ -30,11 +30,10 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 			audit_requests off
 			abuse_threshold 20
 			abuse_window 30s
-			audit_queue_size 500
 		}`, want: Handler{
 			SpoolDir: "/var/lib/aigw/spool", BufferSize: 1000, BatchSize: 100,
 			FlushInterval: caddy.Duration(50 * time.Millisecond), DisableAccessLog: true, DisableAuditRequests: true,
-			AbuseThreshold: 20, AbuseWindow: caddy.Duration(30 * time.Second), AuditQueueSize: 500,
+			AbuseThreshold: 20, AbuseWindow: caddy.Duration(30 * time.Second),
 		}},
 		{name: "on is the default", input: "aigw_meter {\n access_log on\n}", want: Handler{}},
 		{name: "argument", input: `aigw_meter yes`, wantErr: "wrong argument count"},
@@ -43,6 +42,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 		{name: "bad switch", input: "aigw_meter {\n access_log maybe\n}", wantErr: `access_log "maybe": want on or off`},
 		{name: "unknown option", input: "aigw_meter {\n spool /tmp\n}", wantErr: `unrecognized aigw_meter option "spool"`},
 		{name: "missing value", input: "aigw_meter {\n batch_size\n}", wantErr: "wrong argument count"},
+		{name: "moved to the app", input: "aigw_meter {\n audit_queue_size 500\n}", wantErr: "aigw global block"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,7 +65,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	h := Handler{dsn: "postgres://x"}
+	h := Handler{hasDB: true}
 	h.setDefaults()
 	if err := h.Validate(); err != nil {
 		t.Errorf("defaults: %v", err)

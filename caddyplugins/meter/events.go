@@ -23,7 +23,7 @@ const (
 // only: never prompt or answer text), a guardrail's action, and rate-limit
 // abuse when the key crosses the threshold.
 func (h *Handler) audit(r *http.Request, st *state.Request, o *outcome, c money.Pico) {
-	q := h.shared.audit
+	q := h.auditq
 	base := audit.Event{
 		TenantID: st.Key.TenantID, ActorType: audit.ActorAPIKey, ActorID: st.Key.ID,
 		ResourceType: "model", ResourceID: modelID(st), ClientIP: state.ClientIP(r), RequestID: st.ID,

@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -27,6 +26,7 @@ import (
 	"github.com/aigw/aigw/caddyplugins/app"
 	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/audit"
+	"github.com/aigw/aigw/internal/usage"
 )
 
 func init() {
@@ -58,14 +58,11 @@ type Handler struct {
 	// audit event (defaults 50 and 1m).
 	AbuseThreshold int            `json:"abuse_threshold,omitempty"`
 	AbuseWindow    caddy.Duration `json:"abuse_window,omitempty"`
-	// AuditQueueSize bounds the audit events waiting to be written (default
-	// 10000); beyond it events are dropped, counted and logged.
-	AuditQueueSize int `json:"audit_queue_size,omitempty"`
 
-	dsn       string
+	hasDB     bool
 	bodyLimit int64
-	shared    *sharedWriter
-	key       string
+	writer    *usage.Writer
+	auditq    *audit.Queue
 	abuse     *audit.BurstDetector
 	logger    *zap.Logger
 	access    *zap.Logger
@@ -76,8 +73,8 @@ func (Handler) CaddyModule() caddy.ModuleInfo {
 	return caddy.ModuleInfo{ID: "http.handlers.aigw_meter", New: func() caddy.Module { return new(Handler) }}
 }
 
-// Provision sets defaults, takes the shared usage writer (created on first
-// use and kept across reloads) and registers the metrics.
+// Provision sets defaults, takes the usage writer and the audit queue from
+// the aigw app (shared, kept across reloads) and registers the metrics.
 func (h *Handler) Provision(ctx caddy.Context) error {
 	h.logger = ctx.Logger()
 	h.access = h.logger.Named("access")
@@ -86,20 +83,14 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return err
 	}
 	h.bodyLimit = a.MaxRequestBody
-	repl := caddy.NewReplacer()
-	h.dsn = repl.ReplaceKnown(a.DatabaseURL, "")
 	h.setDefaults()
-	if h.dsn == "" {
-		return nil // Validate reports it
+	if h.auditq = a.Audit(); h.auditq == nil {
+		return nil // no database: Validate reports it
 	}
-	spool := repl.ReplaceKnown(h.SpoolDir, "")
-	if spool == "" {
-		spool = filepath.Join(caddy.AppDataDir(), "aigw", "usage-spool", dsnHash(h.dsn))
-	}
-	h.shared, h.key, err = loadWriter(writerConfig{
-		dsn: h.dsn, spoolDir: spool, buffer: h.BufferSize, batch: h.BatchSize,
-		flushInterval: time.Duration(h.FlushInterval), auditQueue: h.AuditQueueSize,
-		logger: h.logger.Named("usage"), auditLogger: h.logger.Named("audit"),
+	h.hasDB = true
+	h.writer, err = a.UsageWriter(app.UsageOptions{
+		SpoolDir: caddy.NewReplacer().ReplaceKnown(h.SpoolDir, ""), BufferSize: h.BufferSize,
+		BatchSize: h.BatchSize, FlushInterval: time.Duration(h.FlushInterval),
 	})
 	if err != nil {
 		return fmt.Errorf("aigw_meter: %w", err)
@@ -128,40 +119,37 @@ func (h *Handler) setDefaults() {
 	if h.AbuseWindow == 0 {
 		h.AbuseWindow = caddy.Duration(time.Minute)
 	}
-	if h.AuditQueueSize == 0 {
-		h.AuditQueueSize = 10_000
-	}
 }
 
 // Validate checks the configuration.
 func (h *Handler) Validate() error {
-	if h.dsn == "" {
+	if !h.hasDB {
 		return errNoDatabase
 	}
 	if h.BufferSize < 1 || h.BatchSize < 1 || h.BatchSize > h.BufferSize {
 		return fmt.Errorf("aigw_meter: batch_size %d must be between 1 and buffer_size %d", h.BatchSize, h.BufferSize)
 	}
-	if h.FlushInterval <= 0 || h.AbuseWindow <= 0 || h.AbuseThreshold < 1 || h.AuditQueueSize < 1 {
-		return errors.New("aigw_meter: flush_interval, abuse_window, abuse_threshold and audit_queue_size must be positive")
+	if h.FlushInterval <= 0 || h.AbuseWindow <= 0 || h.AbuseThreshold < 1 {
+		return errors.New("aigw_meter: flush_interval, abuse_window and abuse_threshold must be positive")
 	}
 	return nil
 }
 
-// Cleanup flushes what this config buffered (a reload writes everything out
-// before the old config goes) and drops its reference to the shared writer;
-// the last reference closes it.
+// Cleanup flushes what this config buffered: a reload writes everything out
+// before the old config goes. The aigw app releases the writer itself.
 func (h *Handler) Cleanup() error {
-	if h.shared == nil {
+	if h.writer == nil {
 		return nil
 	}
 	ctx, cancel := timeoutCtx(2 * time.Second)
 	defer cancel()
-	ferr := h.shared.writer.Flush(ctx)
-	if ferr != nil {
-		h.logger.Warn("flushing usage rows at config unload", zap.Error(ferr))
+	if err := h.writer.Flush(ctx); err != nil {
+		h.logger.Warn("flushing usage rows at config unload", zap.Error(err))
 	}
-	return releaseWriter(h.key)
+	return nil
 }
+
+var errNoDatabase = errors.New("aigw_meter needs a database: set database_url in the aigw global option")
 
 // announced remembers the configs whose load was audited, so a config with
 // several aigw_meter handlers records one event.
@@ -185,7 +173,7 @@ func (h *Handler) announceWhenLive(ctx caddy.Context) {
 			continue
 		}
 		if _, dup := announced.LoadOrStore(ctx.Done(), true); !dup {
-			h.shared.audit.Add(configLoadedEvent())
+			h.auditq.Add(configLoadedEvent())
 			done := ctx.Done()
 			go func() { <-done; announced.Delete(done) }()
 		}

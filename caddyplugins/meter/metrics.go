@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/aigw/aigw/caddyplugins/app"
 	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/usage"
 )
@@ -54,19 +55,19 @@ var (
 	}, []string{"tenant"})
 	bufferRows = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "aigw_meter_buffer_rows", Help: "Usage rows waiting in memory.",
-	}, func() float64 { return float64(sumStats().Buffered) })
+	}, func() float64 { return float64(app.LiveStats().Buffered) })
 	spoolBytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "aigw_meter_spool_bytes", Help: "Usage rows spooled on disk and not yet replayed, in bytes.",
-	}, func() float64 { return float64(sumStats().SpoolBytes) })
+	}, func() float64 { return float64(app.LiveStats().SpoolBytes) })
 	rowsSpooled = prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "aigw_meter_spooled_rows_total", Help: "Usage rows written to the spool because the database was slow or down.",
-	}, func() float64 { return float64(sumStats().Spooled) })
+	}, func() float64 { return float64(app.LiveStats().Spooled) })
 	rowsLost = prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "aigw_meter_lost_rows_total", Help: "Usage rows neither stored nor spooled (spool failing with the buffer full).",
-	}, func() float64 { return float64(sumStats().Lost) })
+	}, func() float64 { return float64(app.LiveStats().Lost) })
 	auditDropped = prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "aigw_meter_audit_dropped_events_total", Help: "Audit events dropped because the audit queue was full.",
-	}, func() float64 { return float64(sumStats().AuditDropped) })
+	}, func() float64 { return float64(app.LiveStats().AuditDropped) })
 )
 
 var collectors = []prometheus.Collector{
