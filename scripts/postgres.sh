@@ -44,9 +44,10 @@ pgbin() {
 }
 
 # as_pg runs a command as the owner of the data folder: PostgreSQL refuses root.
+# It runs from / : the checkout may be a folder the postgres user cannot enter.
 as_pg() {
 	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u postgres -- "$@"
+		(cd / && runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi

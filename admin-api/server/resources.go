@@ -6,6 +6,7 @@ import (
 
 	"github.com/aigw/aigw/internal/catalog"
 	"github.com/aigw/aigw/internal/guard"
+	_ "github.com/aigw/aigw/internal/providers/all" // the provider types providers.yaml may name
 )
 
 // ConfigPaths are the gateway's configuration files the admin API reads, so

@@ -164,8 +164,11 @@ func buildProvider(name string, y providerYAML, getenv func(string) string) (*Pr
 		return nil, fmt.Errorf("name %q: use lower-case letters, digits, '.', '_' or '-'", name)
 	}
 	info, known := typeInfo(y.Type)
-	if !known {
-		return nil, fmt.Errorf("type %q: want one of %s", y.Type, typeNames())
+	switch names := typeNames(); {
+	case !known && names == "":
+		return nil, fmt.Errorf("type %q: this program registered no provider types (import github.com/aigw/aigw/internal/providers/all)", y.Type)
+	case !known:
+		return nil, fmt.Errorf("type %q: want one of %s", y.Type, names)
 	}
 	p := &Provider{Name: name, Type: y.Type, BaseURL: y.BaseURL, APIKeyEnv: y.APIKeyEnv}
 	if y.BaseURLEnv != "" {
