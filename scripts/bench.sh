@@ -19,7 +19,7 @@ start_upstream
 BENCH_BARE_PORT=$BARE_PORT BENCH_UPSTREAM_PORT=$UP_PORT taskset -c 0 bin/aigw run --config bench/bare.Caddyfile >/dev/null 2>&1 &
 bare_pid=$!; pids+=($bare_pid)
 start_chain off
-BENCH_ROUTE_PORT=$ROUTE_PORT DATABASE_URL=$bench_db \
+AIGW_PORT=$ROUTE_PORT DATABASE_URL=$bench_db \
 	OPENAI_BASE_URL=http://127.0.0.1:$UP_PORT/v1 OPENAI_API_KEY=bench-upstream-key \
 	taskset -c 0 bin/aigw run --config bench/route-only.Caddyfile >"$AIGW_DATA/bench-aigw-route.log" 2>&1 &
 route_pid=$!; pids+=($route_pid)

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/aigw/aigw/internal/apierr"
 	"github.com/aigw/aigw/internal/guard"
@@ -27,9 +29,15 @@ var errBlocked = errors.New("answer blocked by guardrail policy")
 // outputScreen wraps the response writer of a chat request. A non-streamed
 // answer is held whole, screened and rewritten before it is sent; a streamed
 // answer is screened event by event through a guard.StreamScanner per choice,
-// which holds back at most one window of text, so nothing unscreened reaches
-// the client. Error answers pass through untouched.
+// which holds back only what could still become a finding (at most one
+// window), so nothing unscreened reaches the client. What a stream leaves
+// waiting is released by a timer (sseFilter.tick), which writes beside the
+// router: mu orders them. Error answers pass through untouched.
 type outputScreen struct {
+	mu    sync.Mutex
+	timer *time.Timer
+	done  bool // finished: the timer writes nothing more
+
 	w      http.ResponseWriter
 	engine *guard.Engine
 	policy *guard.Policy
@@ -92,6 +100,8 @@ func (o *outputScreen) Write(p []byte) (int, error) {
 	case modeBuffer:
 		return o.buf.Write(p)
 	case modeStream:
+		o.mu.Lock()
+		defer o.mu.Unlock()
 		if o.blocked {
 			return 0, errBlocked
 		}
@@ -110,6 +120,8 @@ func (o *outputScreen) WriteEvent(event []byte, c *oai.Chunk) error {
 		_, err := o.Write(event)
 		return err
 	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	if o.blocked {
 		return errBlocked
 	}
@@ -117,8 +129,9 @@ func (o *outputScreen) WriteEvent(event []byte, c *oai.Chunk) error {
 	return o.emit(out, blocked)
 }
 
-// emit sends what the stream screen let out; once it blocked, the writer's
-// caller gets errBlocked.
+// emit sends what the stream screen let out, and arms the timer for what
+// waits; once it blocked, the writer's caller gets errBlocked. Called with
+// mu held.
 func (o *outputScreen) emit(out []byte, blocked bool) error {
 	if len(out) > 0 {
 		if _, err := o.w.Write(out); err != nil {
@@ -130,7 +143,27 @@ func (o *outputScreen) emit(out []byte, blocked bool) error {
 		http.NewResponseController(o.w).Flush() //nolint:errcheck
 		return errBlocked
 	}
+	if due := o.stream.due; !due.IsZero() && !o.done {
+		if o.timer == nil {
+			o.timer = time.AfterFunc(time.Until(due), o.tick)
+		} else {
+			o.timer.Reset(time.Until(due))
+		}
+	}
 	return nil
+}
+
+// tick releases what waited its interval, and flushes it to the client.
+func (o *outputScreen) tick() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.done || o.blocked {
+		return
+	}
+	out, blocked := o.stream.tick(nil)
+	if o.emit(out, blocked) == nil && len(out) > 0 {
+		http.NewResponseController(o.w).Flush() //nolint:errcheck // the router sees a gone client itself
+	}
 }
 
 // ReadFrom keeps io.Copy going through Write, so nothing bypasses the screen.
@@ -140,7 +173,12 @@ func (o *outputScreen) ReadFrom(r io.Reader) (int64, error) {
 
 // Flush passes flushes on for streams; a buffered answer is flushed by finish.
 func (o *outputScreen) Flush() {
-	if o.mode == modeStream || o.mode == modePass {
+	switch o.mode {
+	case modeStream:
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		http.NewResponseController(o.w).Flush() //nolint:errcheck
+	case modePass:
 		http.NewResponseController(o.w).Flush() //nolint:errcheck
 	}
 }
@@ -152,6 +190,12 @@ func (o *outputScreen) finish() error {
 	case modeBuffer:
 		return o.finishBuffered()
 	case modeStream:
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		o.done = true
+		if o.timer != nil {
+			o.timer.Stop()
+		}
 		if o.blocked {
 			return nil
 		}

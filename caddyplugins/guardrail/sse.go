@@ -6,6 +6,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aigw/aigw/internal/guard"
 	"github.com/aigw/aigw/internal/jsonwalk"
@@ -16,10 +17,14 @@ import (
 
 // sseFilter screens an OpenAI chat.completion.chunk stream. Each choice's
 // delta.content, and the arguments of each of its tool calls, go through
-// their own guard.StreamScanner; the event carries the text the scanner lets
-// out (possibly empty, never unscreened). A finish event first releases what
-// the scanners still hold. A block ends the stream with an OpenAI error
-// event, which the SDKs raise.
+// their own guard.StreamScanner, which releases at once all but what could
+// still become a finding; the event carries the text the scanner lets out
+// (possibly empty, never unscreened). Text that comes within interval of a
+// part's last scan waits, up to batchSize bytes, for the next: a scan costs
+// about the same for one token as for a few, and a stream's first text is
+// scanned at once. A finish event, [DONE] or an error event first release
+// what the scanners still hold. A block ends the stream with an OpenAI error
+// event, which the SDKs raise. What waits is released by tick.
 type sseFilter struct {
 	engine   *guard.Engine
 	policy   *guard.Policy
@@ -30,30 +35,39 @@ type sseFilter struct {
 	out      []byte     // what write returns; reused
 	parts    map[part]*held
 	lastData []byte // a copy of the last chunk seen, to shape a closing chunk
-	// batchSize is how much new text a part gathers before a scan: scanning
-	// costs the same for one token as for a few, and the scanner holds back
-	// a window anyway, so batching adds no delay past the window.
+	// interval is the longest text waits, unscanned or held as a plain
+	// word; batchSize is the most it gathers before a scan.
+	interval  time.Duration
 	batchSize int
+	now       func() time.Time
+	// due is when tick next has something to release (zero: nothing).
+	due time.Time
 }
+
+// streamInterval is the longest streamed text waits for the guardrail when
+// nothing in it could become a finding; streamBatch the most text gathered
+// before a scan.
+const (
+	streamInterval = 50 * time.Millisecond
+	streamBatch    = 64
+)
 
 // part is a text a stream screens on its own: a choice's content (tool -1)
 // or the arguments of one of its tool calls.
 type part struct{ choice, tool int }
 
-// held is a part's scanner and its text not yet scanned.
+// held is a part's scanner, its text not yet scanned and when it last was.
 type held struct {
-	sc    *guard.StreamScanner
-	batch []byte
+	sc      *guard.StreamScanner
+	batch   []byte
+	scanned time.Time
 }
 
-// newSSEFilter screens with a total hold-back of window bytes: a quarter of
-// it batches text between scans, the rest is the scanner's window (192 of the
-// default 256 bytes), the longest value still caught when split across
-// chunks. Each scan re-reads the window, so fewer, larger batches cost less.
+// newSSEFilter screens with scanners that hold back at most window bytes,
+// the longest value still caught when split across chunks.
 func newSSEFilter(e *guard.Engine, p *guard.Policy, window int, v *verdict) *sseFilter {
-	batch := window / 4
-	return &sseFilter{engine: e, policy: p, window: window - batch, verdict: v,
-		parts: map[part]*held{}, batchSize: batch}
+	return &sseFilter{engine: e, policy: p, window: window, verdict: v, parts: map[part]*held{},
+		interval: streamInterval, batchSize: streamBatch, now: time.Now}
 }
 
 // chunkEnvelope is the part of a chunk needed to write a synthesized one.
@@ -121,9 +135,7 @@ func (f *sseFilter) release(dst []byte, match func(part) bool) ([]byte, bool) {
 			ps = append(ps, p)
 		}
 	}
-	sort.Slice(ps, func(i, j int) bool {
-		return ps[i].choice < ps[j].choice || ps[i].choice == ps[j].choice && ps[i].tool < ps[j].tool
-	})
+	sortParts(ps)
 	for _, p := range ps {
 		text, blocked := f.screen(p, nil, true)
 		if blocked {
@@ -143,6 +155,11 @@ func (f *sseFilter) event(dst, event []byte, c *oai.Chunk) ([]byte, bool) {
 	data, ok := sse.Data(event, nil)
 	data = bytes.TrimSpace(data)
 	if ok && string(data) == "[DONE]" {
+		// The end: what is held goes out before it, not after.
+		dst, blocked := f.release(dst, func(part) bool { return true })
+		if blocked {
+			return dst, true
+		}
 		return append(dst, event...), false
 	}
 	if !ok || len(data) == 0 || data[0] != '{' {
@@ -150,6 +167,16 @@ func (f *sseFilter) event(dst, event []byte, c *oai.Chunk) ([]byte, bool) {
 	}
 	if c == nil && oai.ReadChunk(data, &f.chunk) {
 		c = &f.chunk
+	}
+	if c != nil && c.Error {
+		// A provider's (or the router's) error ends the stream: the screened
+		// text held back goes out first, in chunks without a finish, so that
+		// the client has it before the error, and no clean end is faked.
+		dst, blocked := f.release(dst, func(part) bool { return true })
+		if blocked {
+			return dst, true
+		}
+		return f.raw(dst, event)
 	}
 	if c != nil && c.Choices == 1 && c.Shaped {
 		f.lastData = append(f.lastData[:0], c.Data...)
@@ -297,19 +324,80 @@ func (f *sseFilter) screen(p part, text []byte, final bool) (string, bool) {
 		h = &held{sc: guard.NewStreamScanner(f.engine, f.policy, f.window)}
 		f.parts[p] = h
 	}
+	if len(text) == 0 && !final {
+		return "", false // nothing new; what waits is tick's
+	}
 	h.batch = append(h.batch, text...)
-	if !final && len(h.batch) < f.batchSize {
+	now := f.now()
+	if !final && len(h.batch) < f.batchSize && now.Sub(h.scanned) < f.interval {
+		f.wake(h.scanned.Add(f.interval))
 		return "", false
 	}
-	emit, res := h.sc.WriteBytes(h.batch)
-	h.batch = h.batch[:0]
+	var emit string
+	res := guard.Result{Action: guard.ActionAllow}
+	if len(h.batch) > 0 {
+		emit, res = h.sc.WriteBytes(h.batch)
+		h.batch, h.scanned = h.batch[:0], now
+	}
 	if final {
 		rest, fres := h.sc.Flush()
 		emit += rest
 		res = merge(res, fres)
+	} else if n, plain := h.sc.Held(); n > 0 && plain {
+		f.wake(now.Add(f.interval))
 	}
 	f.verdict.add(res)
 	return emit, res.Action == guard.ActionBlock
+}
+
+// wake asks for a tick at t, unless one comes earlier.
+func (f *sseFilter) wake(t time.Time) {
+	if f.due.IsZero() || t.Before(f.due) {
+		f.due = t
+	}
+}
+
+// tick releases, as chunks of their own, what has waited its interval: text
+// gathered but not scanned, and an unfinished plain word the stream paused
+// on (guard.StreamScanner.Settle). It reports a block.
+func (f *sseFilter) tick(dst []byte) ([]byte, bool) {
+	now := f.now()
+	f.due = time.Time{}
+	ps := make([]part, 0, len(f.parts))
+	for p := range f.parts {
+		ps = append(ps, p)
+	}
+	sortParts(ps)
+	for _, p := range ps {
+		h := f.parts[p]
+		if at := h.scanned.Add(f.interval); now.Before(at) {
+			if n, _ := h.sc.Held(); n > 0 || len(h.batch) > 0 {
+				f.wake(at)
+			}
+			continue
+		}
+		emit, res := h.sc.WriteBytes(h.batch)
+		h.batch, h.scanned = h.batch[:0], now
+		settled, sres := h.sc.Settle()
+		res = merge(res, sres)
+		f.verdict.add(res)
+		if res.Action == guard.ActionBlock {
+			return append(dst, errorEvent(f.verdict.detectors)...), true
+		}
+		if text := emit + settled; text != "" {
+			dst = append(dst, f.synth(p, text)...)
+		}
+		if n, plain := h.sc.Held(); n > 0 && plain {
+			f.wake(now.Add(f.interval))
+		}
+	}
+	return dst, false
+}
+
+func sortParts(ps []part) {
+	sort.Slice(ps, func(i, j int) bool {
+		return ps[i].choice < ps[j].choice || ps[i].choice == ps[j].choice && ps[i].tool < ps[j].tool
+	})
 }
 
 // errCallsInChoices sends a chunk of several choices with tool calls to

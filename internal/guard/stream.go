@@ -4,14 +4,17 @@ import "unicode/utf8"
 
 // DefaultWindow is the hold-back window of a StreamScanner, in bytes, when
 // NewStreamScanner is given none. It bounds the longest value (an e-mail
-// address, a key) that is still caught when split across chunks.
+// address, a key) that is still caught when split across chunks, and the
+// screened text kept as context for the next chunk.
 const DefaultWindow = 256
 
-// StreamScanner screens a model's output stream chunk by chunk. It holds back
-// at most one window of trailing text, so a card number or SSN split across
-// chunks is caught and redacted before any of it is emitted, emits the
-// screened prefix, and reports a block at once. It is not safe for concurrent
-// use; use one per stream.
+// StreamScanner screens a model's output stream chunk by chunk. It emits the
+// screened text at once except its end that could still become a finding
+// (see holdBack: an unfinished value, a value the next words may qualify, a
+// phrase it ends inside of), never more than one window, so a card number or
+// SSN split across chunks is caught and redacted before any of it is
+// emitted; and it reports a block at once. It is not safe for concurrent use;
+// use one per stream.
 type StreamScanner struct {
 	e       *Engine
 	p       *Policy
@@ -20,7 +23,18 @@ type StreamScanner struct {
 	pending []byte // input received and not yet emitted
 	offset  int    // stream offset of pending[0]
 	blocked *Result
+	// plain reports that what is held is only words (see holdBack).
+	plain bool
 }
+
+// Steps of a StreamScanner.
+type stepMode uint8
+
+const (
+	stepHold   stepMode = iota // emit all but what could still become a finding
+	stepSettle                 // also emit held words
+	stepFinal                  // emit everything
+)
 
 // NewStreamScanner returns a scanner for one output stream under policy p.
 // window is the hold-back size in bytes (DefaultWindow when <= 0).
@@ -40,7 +54,7 @@ func (s *StreamScanner) Write(chunk string) (emit string, res Result) {
 		return "", *s.blocked
 	}
 	s.pending = append(s.pending, chunk...)
-	return s.step(false)
+	return s.step(stepHold)
 }
 
 // WriteBytes is Write for a chunk held as bytes (a relay's buffer): the
@@ -50,7 +64,26 @@ func (s *StreamScanner) WriteBytes(chunk []byte) (emit string, res Result) {
 		return "", *s.blocked
 	}
 	s.pending = append(s.pending, chunk...)
-	return s.step(false)
+	return s.step(stepHold)
+}
+
+// Held reports how many bytes the scanner holds back, and whether they are
+// only words (an unfinished word, the first words of a phrase), which Settle
+// may release.
+func (s *StreamScanner) Held() (n int, plain bool) { return len(s.pending), s.plain }
+
+// Settle releases what is held when it is only words — the stream has
+// paused on them; no value could be in them, and a phrase they begin still
+// blocks the stream if it completes — and returns it screened; a value that
+// could still become a finding stays held.
+func (s *StreamScanner) Settle() (emit string, res Result) {
+	if s.blocked != nil {
+		return "", *s.blocked
+	}
+	if len(s.pending) == 0 || !s.plain {
+		return "", Result{Action: ActionAllow}
+	}
+	return s.step(stepSettle)
 }
 
 // Flush screens and returns everything still held back; call it when the
@@ -59,10 +92,10 @@ func (s *StreamScanner) Flush() (emit string, res Result) {
 	if s.blocked != nil {
 		return "", *s.blocked
 	}
-	return s.step(true)
+	return s.step(stepFinal)
 }
 
-func (s *StreamScanner) step(final bool) (string, Result) {
+func (s *StreamScanner) step(mode stepMode) (string, Result) {
 	buf := s.tail + string(s.pending)
 	tl := len(s.tail)
 	shadow := s.p != nil && s.p.Shadow
@@ -78,8 +111,8 @@ func (s *StreamScanner) step(final bool) (string, Result) {
 		live = append(live, f)
 	}
 	boundary := len(s.pending)
-	if !final {
-		boundary = s.safeBoundary(live, tl)
+	if mode != stepFinal {
+		boundary = s.safeBoundary(live, buf, tl, mode == stepSettle)
 	}
 	emitOrig := string(s.pending[:boundary])
 	local := make([]Finding, 0, len(live))
@@ -102,11 +135,17 @@ func (s *StreamScanner) step(final bool) (string, Result) {
 	return res.Text, res
 }
 
-// safeBoundary is how much of pending may be emitted: all but one window,
-// moved forward past any redacted value that straddles the cut (the value is
-// complete, so it is replaced whole) and to a UTF-8 character boundary.
-func (s *StreamScanner) safeBoundary(live []Finding, tl int) int {
-	b := max(len(s.pending)-s.window, 0)
+// safeBoundary is how much of pending may be emitted: all but what could
+// still become a finding (holdBack; with settle, held words are emitted
+// too), never holding more than one window; moved forward past any
+// redacted value that straddles the cut (the value is complete, so it is
+// replaced whole) and to a UTF-8 character boundary.
+func (s *StreamScanner) safeBoundary(live []Finding, buf string, tl int, settle bool) int {
+	n, plain := s.holdBack(buf, len(s.pending))
+	if settle && plain {
+		n = 0
+	}
+	b := max(len(s.pending)-n, len(s.pending)-s.window, 0)
 	for changed := true; changed; {
 		changed = false
 		for _, f := range live {
@@ -121,6 +160,7 @@ func (s *StreamScanner) safeBoundary(live []Finding, tl int) int {
 	for b < len(s.pending) && !utf8.RuneStart(s.pending[b]) {
 		b++
 	}
+	s.plain = plain && b == len(s.pending)-n
 	return b
 }
 
@@ -132,6 +172,9 @@ func (s *StreamScanner) advance(emitted string, boundary int) {
 	s.tail = ctx
 	s.pending = append(s.pending[:0], s.pending[boundary:]...)
 	s.offset += boundary
+	if len(s.pending) == 0 {
+		s.plain = false
+	}
 }
 
 func (s *StreamScanner) block(f Finding, tl int) Result {
