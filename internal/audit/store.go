@@ -25,10 +25,6 @@ type Store struct {
 // Option configures a Store.
 type Option func(*Store)
 
-// WithSanitizer replaces DefaultSanitizer (for example by the guardrail
-// engine's redactor).
-func WithSanitizer(s Sanitizer) Option { return func(st *Store) { st.sanitizer = s } }
-
 // WithClock sets the clock that stamps events without a time.
 func WithClock(now func() time.Time) Option { return func(st *Store) { st.now = now } }
 

@@ -49,13 +49,6 @@ VALUES ($1, $2, $3, $4, nullif($5, '')) RETURNING id::text, status`,
 	return u, nil
 }
 
-// CountTenants returns how many tenants exist.
-func (s *Store) CountTenants(ctx context.Context) (int, error) {
-	var n int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM tenants`).Scan(&n)
-	return n, err
-}
-
 // SetTenantStatus sets a tenant active or suspended.
 func (s *Store) SetTenantStatus(ctx context.Context, tenantID, status string) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE tenants SET status = $2, updated_at = now() WHERE id = $1`, tenantID, status)
