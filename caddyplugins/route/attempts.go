@@ -209,18 +209,23 @@ func (h *Handler) attempt(w http.ResponseWriter, r *http.Request, st *state.Requ
 	return h.exchange(ctx, w, st, a, p, call, started)
 }
 
-// callContext bounds the provider call by the provider's timeout and ends it
-// when the client goes away, with errClientGone as the cause. (Derived from
-// the request's context directly, it would end with the request's cause,
-// context.Canceled, before the AfterFunc could name it.)
+// callContext bounds the provider call by the provider's timeout (cause
+// errProviderTimeout) and ends it with the request when the client goes away
+// (cause context.Canceled: see clientGone). One context and one timer: it
+// runs for every call.
 func (h *Handler) callContext(r *http.Request, p *catalog.Provider) (context.Context, context.CancelCauseFunc) {
-	ctx, cancel := context.WithCancelCause(context.WithoutCancel(r.Context()))
-	stop := context.AfterFunc(r.Context(), func() { cancel(errClientGone) })
-	if p.Timeout > 0 {
-		tctx, tcancel := context.WithTimeout(ctx, p.Timeout)
-		return tctx, func(err error) { stop(); tcancel(); cancel(err) }
+	ctx, cancel := context.WithCancelCause(r.Context())
+	if p.Timeout <= 0 {
+		return ctx, cancel
 	}
-	return ctx, func(err error) { stop(); cancel(err) }
+	t := time.AfterFunc(p.Timeout, func() { cancel(errProviderTimeout) })
+	return ctx, func(err error) { t.Stop(); cancel(err) }
+}
+
+// clientGone reports whether a call's context ended because the client went
+// away: the request's own cancellation, not a timeout of ours.
+func clientGone(ctx context.Context) bool {
+	return ctx.Err() != nil && context.Cause(ctx) == context.Canceled
 }
 
 // usable checks that deployment m can serve capability now.

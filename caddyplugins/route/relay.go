@@ -27,6 +27,9 @@ var errClientGone = errors.New("client disconnected")
 // route's attempt_timeout.
 var errAttemptTimeout = errors.New("attempt timed out before the first byte")
 
+// errProviderTimeout ends a call that outlived the provider's timeout.
+var errProviderTimeout = errors.New("the provider's timeout passed")
+
 // maxBufferedAnswer bounds how much of a non-streamed answer is held to read
 // it; a larger OpenAI-format answer is passed on as it comes and its usage
 // is left unread.
@@ -50,7 +53,7 @@ func (h *Handler) exchange(ctx context.Context, w http.ResponseWriter, st *state
 		st.ProviderAnswered = time.Now()
 	}
 	if err != nil {
-		if errors.Is(context.Cause(ctx), errClientGone) {
+		if clientGone(ctx) {
 			st.Called = true // in flight when the client left: the provider may bill it
 			return outcome{err: errClientGone}
 		}
@@ -75,7 +78,7 @@ func (h *Handler) exchange(ctx context.Context, w http.ResponseWriter, st *state
 	if !st.FirstByte.IsZero() {
 		o.ttft = st.FirstByte.Sub(sent)
 	}
-	if o.err != nil && errors.Is(context.Cause(ctx), errClientGone) {
+	if o.err != nil && clientGone(ctx) {
 		o.err = errClientGone
 	}
 	return o
@@ -86,7 +89,7 @@ func (h *Handler) exchange(ctx context.Context, w http.ResponseWriter, st *state
 func transportError(ctx context.Context, p *catalog.Provider, err error) error {
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() ||
-		errors.Is(context.Cause(ctx), errAttemptTimeout) {
+		errors.Is(context.Cause(ctx), errAttemptTimeout) || errors.Is(context.Cause(ctx), errProviderTimeout) {
 		return apierr.Newf(http.StatusGatewayTimeout, providers.CodeTimeout,
 			"The provider %q did not answer in time.", p.Name).WithCause(err)
 	}
@@ -296,7 +299,7 @@ func (s *streamOut) fail(ctx context.Context, p *catalog.Provider, failure error
 	if !s.written {
 		return outcome{err: e}
 	}
-	if !errors.Is(context.Cause(ctx), errClientGone) {
+	if !clientGone(ctx) {
 		s.w.Write(append(append([]byte("data: "), e.Body()...), '\n', '\n')) //nolint:errcheck // the stream is over either way
 		s.rc.Flush()                                                         //nolint:errcheck
 	}
