@@ -3,9 +3,11 @@
 #
 # Ports: BENCH_PORT_BASE (default 19080) for the chain, +1 bare Caddy, +2 the
 # router alone, +3 the fake provider, +4 the chain's Caddy admin endpoint
-# (pprof; profile.sh only), so that two checkouts can bench at once.
+# (pprof; profile.sh only), +5 a baseline checkout's chain (BENCH_BASELINE),
+# so that two checkouts can bench at once.
 base=${BENCH_PORT_BASE:-19080}
 CHAIN_PORT=$base BARE_PORT=$((base + 1)) ROUTE_PORT=$((base + 2)) UP_PORT=$((base + 3)) PPROF_PORT=$((base + 4))
+BASE_PORT=$((base + 5))
 
 command -v wrk >/dev/null || apt_install wrk >/dev/null
 command -v taskset >/dev/null || apt_install util-linux >/dev/null

@@ -25,7 +25,13 @@ type StreamScanner struct {
 	blocked *Result
 	// plain reports that what is held is only words (see holdBack).
 	plain bool
+	hits  []hit // holdBack's scratch
 }
+
+// contextBytes is the most screened text kept as context for the next chunk:
+// values read their context words up to 48 bytes before them, phrase rules
+// span a few words.
+const contextBytes = 192
 
 // Steps of a StreamScanner.
 type stepMode uint8
@@ -166,8 +172,8 @@ func (s *StreamScanner) safeBoundary(live []Finding, buf string, tl int, settle 
 
 func (s *StreamScanner) advance(emitted string, boundary int) {
 	ctx := s.tail + emitted
-	if len(ctx) > s.window {
-		ctx = ctx[len(ctx)-s.window:]
+	if keep := min(s.window, contextBytes); len(ctx) > keep {
+		ctx = ctx[len(ctx)-keep:]
 	}
 	s.tail = ctx
 	s.pending = append(s.pending[:0], s.pending[boundary:]...)

@@ -39,7 +39,8 @@ func (s *StreamScanner) holdBack(text string, pending int) (n int, plain bool) {
 	if c := candidateFrom(text, max(start, tok-afterContext), tok); c < cut {
 		cut, plain = c, false
 	}
-	if p := s.e.partialPhrase(text); p < cut {
+	var p int
+	if p, s.hits = s.e.partialPhrase(text, s.hits); p < cut {
 		// The first words of a phrase: a block when it completes, not a
 		// value to redact, so they may go after a pause like a plain word.
 		cut, plain = p, wordsOnly(text[p:])
@@ -121,39 +122,42 @@ func candidateFrom(text string, from, to int) int {
 	return len(text)
 }
 
-// ruleReach is how far back a partial phrase detector match is looked for:
-// rules span a few words ("ignore all of the previous instructions").
-const ruleReach = 160
+// ruleReach is how far back a partial phrase is looked for: rules span a
+// few words ("ignore all of the previous instructions"), a phrase of the
+// lexicon or a confidential term a few more.
+const ruleReach = 192
 
 // partialPhrase returns where a phrase that text ends inside of begins, or
 // len(text) when none: a word of the lexicon or of the engine's confidential
 // terms not finished yet, or the first words of a phrase rule whose next
-// words may still come ("Ignore all pre").
-func (e *Engine) partialPhrase(text string) int {
+// words may still come ("Ignore all pre"). It reads the last ruleReach bytes
+// once with the lexicon's automaton; scratch holds the hits.
+func (e *Engine) partialPhrase(text string, scratch []hit) (int, []hit) {
 	compiled.once.Do(compileLexicon)
 	if compiled.err != nil {
-		return len(text)
-	}
-	cut := compiled.main.openMatch(text)
-	if e.terms != nil {
-		cut = min(cut, e.terms.openMatch(text))
+		return len(text), scratch
 	}
 	from := max(len(text)-ruleReach, 0)
 	for from > 0 && !utf8.RuneStart(text[from]) {
 		from--
 	}
-	if r := partialRule(text[from:]); r < len(text)-from {
+	hits, open := compiled.main.scanOpen(text[from:], scratch[:0], true)
+	cut := from + open
+	if e.terms != nil {
+		_, topen := e.terms.scanOpen(text[from:], nil, false)
+		cut = min(cut, from+topen)
+	}
+	sortHits(hits)
+	if r := partialRule(hits, len(text)-from); r >= 0 {
 		cut = min(cut, from+r)
 	}
-	return cut
+	return cut, hits
 }
 
-// partialRule returns where the earliest phrase rule that text ends in the
-// middle of begins — its first words found, the next still within reach of
-// text's end — or len(text).
-func partialRule(text string) int {
-	hits, _ := compiled.main.scan(text, nil)
-	sortHits(hits)
+// partialRule returns where the earliest phrase rule that the hits of a text
+// of n bytes end in the middle of begins — its first words found, the next
+// still within reach of the end — or -1.
+func partialRule(hits []hit, n int) int {
 	for i := range hits {
 		c := hitClasses(hits[i])
 		if c&ruleFirst == 0 {
@@ -161,12 +165,12 @@ func partialRule(text string) int {
 		}
 		for ri := range rules {
 			x := &rules[ri]
-			if len(x.slots) > 1 && x.slots[0]&c != 0 && x.open(hits, i, len(text)) {
+			if len(x.slots) > 1 && x.slots[0]&c != 0 && x.open(hits, i, n) {
 				return int(hits[i].start)
 			}
 		}
 	}
-	return len(text)
+	return -1
 }
 
 // open reports whether rule x, started by hits[i], has not matched yet but
@@ -225,10 +229,11 @@ func (a *automaton) stateDepth() []uint8 {
 	return v.([]uint8)
 }
 
-// openMatch runs a over text as scan reads it and returns where the phrase
-// prefix it ends in begins in text (len(text) when it ends in none longer
-// than a space).
-func (a *automaton) openMatch(text string) int {
+// scanOpen runs a over text as scan does, appending the hits when collect,
+// and also
+// returns where the phrase prefix text ends in begins (len(text) when it
+// ends in none longer than a space).
+func (a *automaton) scanOpen(text string, hits []hit, collect bool) ([]hit, int) {
 	var ring [ringSize]int32
 	k, st := 0, a.start
 	prevSpace, afterPunct := true, false
@@ -263,15 +268,17 @@ func (a *automaton) openMatch(text string) int {
 		ring[k&(ringSize-1)] = int32(i)
 		k++
 		i += size
-		st = a.delta[st+int32(a.class[nb])]
+		if st = a.delta[st+int32(a.class[nb])]; st >= a.firstOut && collect {
+			hits = a.emit(text, st, i, k, &ring, hits)
+		}
 	}
 	depth := int(a.stateDepth()[st/a.k])
 	if depth <= 1 || prevSpace && depth <= 2 {
-		return len(text) // nothing, or only the space before a word
+		return hits, len(text) // nothing, or only the space before a word
 	}
 	first := k - depth
 	if first < 0 {
-		return 0
+		return hits, 0
 	}
-	return int(ring[first&(ringSize-1)])
+	return hits, int(ring[first&(ringSize-1)])
 }
