@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -129,7 +130,8 @@ func (f *sseFilter) close() []byte {
 // release flushes the parts that match, in order, each into a chunk of its
 // own appended to dst; it reports a block.
 func (f *sseFilter) release(dst []byte, match func(part) bool) ([]byte, bool) {
-	var ps []part
+	var buf [4]part // nearly every stream has one part: no allocation
+	ps := buf[:0]
 	for p := range f.parts {
 		if match(p) {
 			ps = append(ps, p)
@@ -363,7 +365,8 @@ func (f *sseFilter) wake(t time.Time) {
 func (f *sseFilter) tick(dst []byte) ([]byte, bool) {
 	now := f.now()
 	f.due = time.Time{}
-	ps := make([]part, 0, len(f.parts))
+	var buf [4]part
+	ps := buf[:0]
 	for p := range f.parts {
 		ps = append(ps, p)
 	}
@@ -395,8 +398,11 @@ func (f *sseFilter) tick(dst []byte) ([]byte, bool) {
 }
 
 func sortParts(ps []part) {
-	sort.Slice(ps, func(i, j int) bool {
-		return ps[i].choice < ps[j].choice || ps[i].choice == ps[j].choice && ps[i].tool < ps[j].tool
+	slices.SortFunc(ps, func(a, b part) int {
+		if a.choice != b.choice {
+			return a.choice - b.choice
+		}
+		return a.tool - b.tool
 	})
 }
 
