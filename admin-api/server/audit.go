@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/aigw/aigw/internal/audit"
 	"github.com/aigw/aigw/internal/tenantdb"
 )
@@ -210,8 +212,12 @@ func auditExport(c *Call) error {
 	c.W.WriteHeader(http.StatusOK)
 	w := newExportWriter(c.W, req.Format)
 	if err := c.Store().ExportAudit(ctx, q.From, q.To, w.row); err != nil {
-		// The status is sent: end the stream short, which the client sees.
-		c.srv.logger.Error("audit export ended early")
+		// The status is sent: cut the stream short, which the client sees.
+		if ctx.Err() != nil {
+			c.srv.logger.Debug("audit export: the client went away", zap.Error(err))
+		} else {
+			c.srv.logger.Error("audit export ended early", zap.String("request_id", requestID(ctx)), zap.Error(err))
+		}
 		panic(http.ErrAbortHandler)
 	}
 	return w.close()

@@ -56,14 +56,11 @@ type Key struct {
 	LastUsedAt  *time.Time `json:"last_used_at"`
 }
 
-// NewKey is a created key: the key itself, shown this once, and its record.
+// NewKey is a created key: the key itself, shown this once, beside its record.
 type NewKey struct {
-	Key string `json:"key" doc:"the API key; store it now, it is never shown again"`
-	Key2
+	Secret string `json:"key" doc:"the API key; store it now, it is never shown again"`
+	Key
 }
-
-// Key2 embeds Key under its own name so the key's fields sit beside "key".
-type Key2 = Key
 
 func keyView(k *tenantdb.KeyInfo) Key {
 	models := k.AllowedModels
@@ -124,7 +121,7 @@ func createKey(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, NewKey{Key: key, Key2: keyView(k)})
+	return c.JSON(http.StatusCreated, NewKey{Secret: key, Key: keyView(k)})
 }
 
 func getKey(c *Call) error {

@@ -20,18 +20,18 @@ func TestCreateReadAndRevokeAKey(t *testing.T) {
 		"models": []string{"gpt-4o*", "mock-*"}, "rpm": 60, "tpm": 10000, "concurrency": 4, "budget_usd": "25.50",
 		"expires_at": exp.Format(time.RFC3339)}).want(http.StatusCreated)
 	res.decode(&k)
-	if !apikey.WellFormed(k.Key) || !strings.HasPrefix(k.Key, k.Prefix) || k.Status != "active" || *k.UserID != a.Users["user"].ID ||
+	if !apikey.WellFormed(k.Secret) || !strings.HasPrefix(k.Secret, k.Prefix) || k.Status != "active" || *k.UserID != a.Users["user"].ID ||
 		k.RPM != 60 || *k.BudgetUSD != "25.500000" || !k.ExpiresAt.Equal(exp) || *k.CreatedBy != a.Users["manager"].ID {
 		t.Fatalf("created %+v", k)
 	}
 	// The gateway's own lookup finds it with those limits.
-	rec, err := e.store.LookupKey(context.Background(), apikey.Sum(k.Key))
+	rec, err := e.store.LookupKey(context.Background(), apikey.Sum(k.Secret))
 	if err != nil || rec.RPMLimit != 60 || !rec.AllowsModel("gpt-4o-mini") || rec.AllowsModel("claude-3-5-sonnet") {
 		t.Fatalf("gateway lookup %+v, %v", rec, err)
 	}
 	// Never shown again.
 	got := e.do("GET", "/api-keys/"+k.ID, tok, nil).want(200)
-	if strings.Contains(string(got.Body), k.Key) || strings.Contains(string(e.do("GET", "/api-keys", tok, nil).Body), k.Key) {
+	if strings.Contains(string(got.Body), k.Secret) || strings.Contains(string(e.do("GET", "/api-keys", tok, nil).Body), k.Secret) {
 		t.Fatal("the key is shown again")
 	}
 	// Spend this month and last use come from usage_logs.
@@ -48,7 +48,7 @@ VALUES ('r1', $2, $1, $3, '/v1/chat/completions', 200, 0.25), ('r2', $2, $1, $3,
 	if revoked.Status != "revoked" || revoked.RevokedAt == nil {
 		t.Errorf("revoked %+v", revoked)
 	}
-	h := apikey.Sum(k.Key)
+	h := apikey.Sum(k.Secret)
 	waitNotify(t, conn, "key:"+hexOf(h[:]))
 	if rec, _ := e.store.LookupKey(context.Background(), h); rec.RevokedAt.IsZero() {
 		t.Error("the gateway's lookup does not see the revocation")

@@ -98,7 +98,7 @@ func TestDeletingAUserRevokesTheirKeysAtEveryGateway(t *testing.T) {
 	if del.KeysRevoked != 1 || del.User.ID != a.Users["user"].ID {
 		t.Errorf("deleted %+v", del)
 	}
-	h := apikey.Sum(k.Key)
+	h := apikey.Sum(k.Secret)
 	waitNotify(t, conn, "key:"+hexOf(h[:]))
 	if _, err := e.store.LookupKey(context.Background(), h); err == nil {
 		t.Error("the deleted user's key is still found")
