@@ -53,7 +53,7 @@ func monthEndBacktest(gen func(int, time.Weekday, *rand.Rand) float64) backtestR
 		actual := sum(vals[63:])
 		for _, cut := range []int{5, 10, 15, 20} {
 			now := m.Start().AddDate(0, 0, cut-1).Add(9 * time.Hour) // 09:00 on day cut
-			upto := 63 + cut - 1                                      // complete days before now's day
+			upto := 63 + cut - 1                                     // complete days before now's day
 			today := vals[upto] * 9 / 24
 			spent := sum(vals[63:upto]) + today
 			p := ProjectMonth(Series{Start: start, Values: vals[:upto]}, m, now, spent, today)

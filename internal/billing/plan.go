@@ -34,7 +34,9 @@ type Adjustment struct {
 
 // DefaultPlan is the plan of a tenant that has not set one: USD, no seat
 // fee, token cost as recorded.
-func DefaultPlan() Plan { return Plan{Currency: "USD", USDRate: DecInt(1), SeatFee: Zero, Adjustments: []Adjustment{}} }
+func DefaultPlan() Plan {
+	return Plan{Currency: "USD", USDRate: DecInt(1), SeatFee: Zero, Adjustments: []Adjustment{}}
+}
 
 // PlanInput is a plan as a client sends it: decimals as strings, so that
 // no amount passes through a float.
