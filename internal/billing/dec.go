@@ -110,6 +110,12 @@ func (d Dec) Float() float64 {
 	return f
 }
 
+// Int64 returns d's integer part (toward zero); it is meant for counts
+// stored as decimals, well within int64.
+func (d Dec) Int64() int64 {
+	return new(big.Int).Quo(d.rat().Num(), d.rat().Denom()).Int64()
+}
+
 // Round returns d rounded to the given number of decimals, half to even
 // (banker's rounding: 0.125 → 0.12, 0.135 → 0.14), as accountants do to
 // keep rounding unbiased over many amounts.
@@ -139,18 +145,18 @@ func (d Dec) Fixed(n int) string {
 // String formats d exactly as a plain decimal, with at least two decimals
 // and no more than it needs ("12.50", "0.000002125"). A value that is not
 // a finite decimal (a third, say) cannot arise from Dec's own operations on
-// decimals; it is shown to 24 decimals.
+// decimals; it is shown to 40 decimals.
 func (d Dec) String() string {
 	r := d.rat()
 	n := 2
-	for ; n <= 24; n++ {
+	for ; n <= 40; n++ {
 		scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
 		if new(big.Int).Mod(new(big.Int).Mul(r.Num(), scale), r.Denom()).Sign() == 0 {
 			break
 		}
 	}
-	if n > 24 {
-		n = 24
+	if n > 40 {
+		n = 40
 	}
 	return r.FloatString(n)
 }
@@ -165,7 +171,7 @@ func (d *Dec) UnmarshalJSON(b []byte) error {
 	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
 		return fmt.Errorf("want a decimal in a JSON string, such as \"12.50\"")
 	}
-	v, err := ParseDec(s[1:len(s)-1], 24)
+	v, err := ParseDec(s[1:len(s)-1], 40)
 	if err != nil {
 		return err
 	}

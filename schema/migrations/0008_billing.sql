@@ -83,8 +83,11 @@ ALTER TABLE invoices
     ADD COLUMN user_id uuid,
     ADD COLUMN refers_to uuid REFERENCES invoices (id) ON DELETE RESTRICT,
     -- Sum of the lines before rounding (exact), and total minus it.
-    ADD COLUMN exact_total numeric(40, 24) NOT NULL,
-    ADD COLUMN rounding_residue numeric(40, 24) NOT NULL,
+    ADD COLUMN exact_total numeric NOT NULL,
+    ADD COLUMN rounding_residue numeric NOT NULL,
+    -- What the invoice covers: recorded token cost (USD) and seats.
+    ADD COLUMN token_cost_usd numeric NOT NULL DEFAULT 0,
+    ADD COLUMN active_users bigint NOT NULL DEFAULT 0,
     -- The plan the invoice was built with, as it was then.
     ADD COLUMN plan jsonb NOT NULL DEFAULT '{}'::jsonb,
     ADD COLUMN reason text NOT NULL DEFAULT '' CHECK (length(reason) <= 500),
