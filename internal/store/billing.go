@@ -103,7 +103,6 @@ SELECT model, provider, count(*),
        coalesce(sum(cost_usd) FILTER (WHERE NOT priced), 0)::text, sum(cost_usd)::text
 FROM k GROUP BY model, provider ORDER BY model, provider`
 
-
 // UsageByModel returns the scope's usage per model and provider, each row's
 // recorded cost split into input, cached input and output where rates
 // reproduce it (see billing.ModelUsage).
@@ -173,9 +172,9 @@ func UserActive(ctx context.Context, q Querier, tenantID, userID string, m billi
 
 // DaySpend is one UTC day's usage.
 type DaySpend struct {
-	Day                                    time.Time
+	Day                                      time.Time
 	Requests, PromptTokens, CompletionTokens int64
-	Cost                                   billing.Dec
+	Cost                                     billing.Dec
 }
 
 // UsageByDay returns the scope's usage per UTC day, days without usage left out.
