@@ -109,7 +109,9 @@ func ExportUsage(ctx context.Context, st *Store, s UsageScope, groupBy string, r
 }
 
 func fetchBatch(ctx context.Context, tx pgx.Tx, dest []any, each func() error) (int, error) {
-	rows, err := tx.Query(ctx, fmt.Sprintf("FETCH %d FROM billing_export", exportBatch))
+	// The simple protocol: one FETCH text serves cursors of different
+	// shapes, which a cached prepared statement would not.
+	rows, err := tx.Query(ctx, fmt.Sprintf("FETCH %d FROM billing_export", exportBatch), pgx.QueryExecModeSimpleProtocol)
 	if err != nil {
 		return 0, fmt.Errorf("export: fetching: %w", err)
 	}
