@@ -39,8 +39,10 @@ var exports = map[string]struct {
     coalesce(us.display_name, ''), coalesce(u.api_key_id::text, ''), coalesce(k.name, ''), u.endpoint, u.model, u.provider,
     u.status::text, u.prompt_tokens::text, u.cached_tokens::text, u.completion_tokens::text, u.cost_usd::text
 FROM usage_logs u
-LEFT JOIN users us ON us.id = u.user_id AND us.tenant_id = u.tenant_id
-LEFT JOIN api_keys k ON k.id = u.api_key_id AND k.tenant_id = u.tenant_id
+-- One lookup by primary key per row (OFFSET 0 keeps the planner from
+-- turning it into a join that it may misjudge).
+LEFT JOIN LATERAL (SELECT email, display_name FROM users WHERE id = u.user_id AND tenant_id = $1 OFFSET 0) us ON true
+LEFT JOIN LATERAL (SELECT name FROM api_keys WHERE id = u.api_key_id AND tenant_id = $1 OFFSET 0) k ON true
 WHERE ` + exportScope + ` ORDER BY u.created_at, u.request_id`,
 	},
 	GroupByDay: {
