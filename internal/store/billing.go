@@ -80,10 +80,30 @@ func (s UsageScope) userArg() any {
 	return s.UserID
 }
 
-// usageByModelSQL splits each row's recorded cost by the model's catalog
-// rates only when they reproduce it to the picodollar (as the meter
-// computed it: cached tokens at the cached rate when the model has one).
-const usageByModelSQL = `
+// usageTotalsSQL sums the scope's usage per model and provider, and says
+// whether the catalog's rates reproduce the group's recorded cost exactly
+// (as the meter computes a cost: cached tokens at the cached rate when the
+// model has one). It is one cheap pass; only when a group's sum does not
+// match is each row checked (usageRowsSQL).
+const usageTotalsSQL = `
+WITH r (model, rin, rcached, rout) AS (SELECT * FROM unnest($4::text[], $5::bigint[], $6::bigint[], $7::bigint[])),
+g AS (
+    SELECT u.model, u.provider, count(*) AS n, sum(u.prompt_tokens) AS p, sum(u.completion_tokens) AS o,
+           sum(least(u.cached_tokens, u.prompt_tokens)) AS c, sum(u.cost_usd) AS cost
+    FROM usage_logs u
+    WHERE u.tenant_id = $1 AND u.created_at >= $2 AND u.created_at < $3 AND ($8::uuid IS NULL OR u.user_id = $8::uuid)
+    GROUP BY u.model, u.provider
+)
+SELECT g.model, g.provider, g.n, coalesce(g.p, 0), coalesce(g.o, 0),
+       CASE WHEN coalesce(r.rcached, 0) = 0 THEN 0 ELSE coalesce(g.c, 0) END,
+       coalesce(r.rin, 0), coalesce(r.rcached, 0), coalesce(r.rout, 0), g.cost::text,
+       r.model IS NOT NULL AND g.cost * 1000000000000 = ((g.p - CASE WHEN coalesce(r.rcached, 0) = 0 THEN 0 ELSE g.c END)::numeric * r.rin
+           + (CASE WHEN coalesce(r.rcached, 0) = 0 THEN 0 ELSE g.c END)::numeric * r.rcached + g.o::numeric * r.rout)
+FROM g LEFT JOIN r ON r.model = g.model ORDER BY g.model, g.provider`
+
+// usageRowsSQL splits each row's recorded cost by the model's catalog
+// rates only when they reproduce that row's cost to the picodollar.
+const usageRowsSQL = `
 WITH r (model, rin, rcached, rout) AS (SELECT * FROM unnest($4::text[], $5::bigint[], $6::bigint[], $7::bigint[])),
 x AS (
     SELECT u.model, u.provider, u.prompt_tokens::bigint AS p, u.completion_tokens::bigint AS o, u.cost_usd,
@@ -105,14 +125,59 @@ FROM k GROUP BY model, provider ORDER BY model, provider`
 
 // UsageByModel returns the scope's usage per model and provider, each row's
 // recorded cost split into input, cached input and output where rates
-// reproduce it (see billing.ModelUsage).
+// reproduce it (see billing.ModelUsage). When every group's summed cost is
+// exactly its summed tokens at the rates (the usual month: no price
+// changed), the groups are split as a whole; otherwise every row is checked.
 func UsageByModel(ctx context.Context, q Querier, s UsageScope, rates []ModelRate) ([]billing.ModelUsage, error) {
 	models := make([]string, len(rates))
 	in, cached, out := make([]int64, len(rates)), make([]int64, len(rates)), make([]int64, len(rates))
 	for i, r := range rates {
 		models[i], in[i], cached[i], out[i] = r.Model, r.Input, r.Cached, r.Output
 	}
-	rows, err := q.Query(ctx, usageByModelSQL, s.TenantID, s.From, s.To, models, in, cached, out, s.userArg())
+	args := []any{s.TenantID, s.From, s.To, models, in, cached, out, s.userArg()}
+	res, exact, err := usageTotals(ctx, q, args)
+	if err != nil || exact {
+		return res, err
+	}
+	return usageRows(ctx, q, args)
+}
+
+func usageTotals(ctx context.Context, q Querier, args []any) ([]billing.ModelUsage, bool, error) {
+	rows, err := q.Query(ctx, usageTotalsSQL, args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("reading usage by model: %w", err)
+	}
+	defer rows.Close()
+	var res []billing.ModelUsage
+	exact := true
+	for rows.Next() {
+		var u billing.ModelUsage
+		var prompt, rin, rc, ro int64
+		var total string
+		var priced bool
+		if err := rows.Scan(&u.Model, &u.Provider, &u.Requests, &prompt, &u.OutputTokens, &u.CachedTokens,
+			&rin, &rc, &ro, &total, &priced); err != nil {
+			return nil, false, fmt.Errorf("reading usage by model: %w", err)
+		}
+		u.Cost = billing.MustDec(total)
+		if priced {
+			u.InputTokens = prompt - u.CachedTokens
+			u.InputRate, u.CachedRate, u.OutputRate = billing.DecInt(rin).Mul(inversePico), billing.DecInt(rc).Mul(inversePico), billing.DecInt(ro).Mul(inversePico)
+		} else {
+			exact = exact && rin == 0 && rc == 0 && ro == 0 // a model the catalog does not price: all its rows are "other"
+			u.OtherRequests, u.OtherInputTokens, u.OtherOutputTokens, u.OtherCost = u.Requests, prompt, u.OutputTokens, u.Cost
+			u.OutputTokens, u.CachedTokens = 0, 0
+		}
+		res = append(res, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("reading usage by model: %w", err)
+	}
+	return res, exact, nil
+}
+
+func usageRows(ctx context.Context, q Querier, args []any) ([]billing.ModelUsage, error) {
+	rows, err := q.Query(ctx, usageRowsSQL, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading usage by model: %w", err)
 	}
@@ -144,8 +209,10 @@ var inversePico = billing.DecFrac(1, 1_000_000_000_000)
 // sign-in to the admin API in it, both in UTC.
 func ActiveUsers(ctx context.Context, q Querier, tenantID string, m billing.Month) (int64, error) {
 	var n int64
+	// The inner GROUP BY makes PostgreSQL hash a few hundred users rather
+	// than sort millions of rows.
 	err := q.QueryRow(ctx, `SELECT count(*) FROM (
-    SELECT user_id FROM usage_logs WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3 AND user_id IS NOT NULL
+    (SELECT user_id FROM usage_logs WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3 AND user_id IS NOT NULL GROUP BY user_id)
     UNION
     SELECT user_id FROM user_activity_months WHERE tenant_id = $1 AND month = $2::date
 ) a`, tenantID, m.Start(), m.End()).Scan(&n)
