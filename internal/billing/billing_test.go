@@ -3,6 +3,7 @@ package billing
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -154,5 +155,31 @@ func TestYenHasNoMinorUnit(t *testing.T) {
 	// 150.5 + 1000 = 1150.5, to an even yen: 1150.
 	if b.Total.Cmp(DecInt(1150)) != 0 || b.RoundingResidue.String() != "-0.50" {
 		t.Errorf("total %s residue %s", b.Total, b.RoundingResidue)
+	}
+}
+
+// TestTheREADMEsWorkedInvoice is the README's example, line for line.
+func TestTheREADMEsWorkedInvoice(t *testing.T) {
+	plan, err := PlanInput{SeatFee: "25.00", Adjustments: []AdjustmentInput{{Model: "gpt-4o", Percent: "-10"}}}.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gpt := ModelUsage{Model: "gpt-4o", Provider: "openai", InputTokens: 800_000, CachedTokens: 400_000, OutputTokens: 300_000,
+		InputRate: MustDec("0.0000025"), CachedRate: MustDec("0.00000125"), OutputRate: MustDec("0.00001"),
+		OtherRequests: 12, OtherCost: MustDec("0.0123456")}
+	haiku := ModelUsage{Model: "claude-haiku-4-5", Provider: "anthropic", InputTokens: 900_000, OutputTokens: 150_000,
+		InputRate: MustDec("0.000001"), OutputRate: MustDec("0.000005")}
+	b := Build(plan, []ModelUsage{gpt, haiku}, 3)
+	var got []string
+	for _, l := range b.Lines {
+		got = append(got, l.Quantity.String()+" × "+l.UnitPrice.String()+" = "+l.Amount.Fixed(2))
+	}
+	want := []string{"0.90 × 1.00 = 0.90", "0.15 × 5.00 = 0.75", "0.80 × 2.25 = 1.80", "0.40 × 1.125 = 0.45",
+		"0.30 × 9.00 = 2.70", "1.00 × 0.01111104 = 0.01", "3.00 × 25.00 = 75.00"}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("lines\n got %v\nwant %v", got, want)
+	}
+	if b.Total.Fixed(2) != "81.61" || b.ExactTotal.String() != "81.61111104" || b.RoundingResidue.String() != "-0.00111104" {
+		t.Errorf("total %s exact %s residue %s", b.Total, b.ExactTotal, b.RoundingResidue)
 	}
 }
