@@ -91,7 +91,6 @@ type LineItem struct {
 	Provider    string `json:"provider,omitempty"`
 }
 
-
 func invoiceView(inv *store.Invoice) InvoiceView {
 	b, minor := inv.Bill, inv.Plan.MinorUnits()
 	v := InvoiceView{ID: inv.ID, Number: inv.Number, Kind: inv.Kind, Status: inv.Status, UserID: strOrNil(inv.UserID),
