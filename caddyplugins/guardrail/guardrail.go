@@ -4,8 +4,8 @@
 // chat request (tool results included) and every embeddings input; a block is
 // a 400 guardrail_violation naming the detectors, a redaction rewrites what the
 // provider receives. Output: non-streamed answers are screened before they
-// leave; streamed answers through a sliding window, so a value split across
-// chunks is still caught.
+// leave; streamed answers as they come, holding back only what could still
+// become a finding, so a value split across chunks is still caught.
 package guardrail
 
 import (
@@ -44,8 +44,10 @@ type Handler struct {
 	Shadow bool `json:"shadow,omitempty"`
 	// SkipOutput turns off screening of answers (input is still screened).
 	SkipOutput bool `json:"skip_output,omitempty"`
-	// StreamWindow is the number of bytes of a streamed answer held back so a
-	// value split across chunks is caught (default 256). It bounds the added delay.
+	// StreamWindow is the most bytes of a streamed answer held back so that a
+	// value split across chunks is caught (default 256). Only what could
+	// still become a finding is held; text that waits for nothing goes out
+	// within 50 ms.
 	StreamWindow int `json:"stream_window,omitempty"`
 	// TenantPolicies, when false, ignores tenants' policies in the database.
 	// Default true when the aigw app has a database.
