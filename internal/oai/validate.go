@@ -281,11 +281,13 @@ func TypeError(err error) *ParamError {
 			reflect.Slice: kArray, reflect.Struct: kObject, reflect.Map: kObject, reflect.Pointer: kObject}[t.Kind()]
 	}
 	got := map[string]string{"string": "a string", "bool": "a boolean", "array": "an array", "object": "an object"}[te.Value]
-	if got == "" {
+	if n, ok := strings.CutPrefix(te.Value, "number "); got == "" && ok {
 		got = "a decimal"
-		if !strings.ContainsAny(te.Value, ".eE") {
+		if !strings.ContainsAny(n, ".eE") {
 			got = "an integer"
 		}
+	} else if got == "" {
+		got = "a number" // encoding/json does not say which
 	}
 	return &ParamError{Param: te.Field, Code: CodeInvalidType,
 		Message: fmt.Sprintf("Invalid type for '%s': expected %s, but got %s instead.", te.Field, want.describe(), got)}

@@ -243,3 +243,17 @@ func FuzzValidateChat(f *testing.F) {
 		}
 	})
 }
+
+func TestTypeErrorNamesWhatCame(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"model":5}`:    "expected a string, but got a number instead",
+		`{"n":1.5}`:      "expected an integer, but got a decimal instead",
+		`{"stream":"x"}`: "expected a boolean, but got a string instead",
+	} {
+		var r ChatRequest
+		pe := TypeError(json.Unmarshal([]byte(body), &r))
+		if pe == nil || !strings.Contains(pe.Message, want) {
+			t.Errorf("%s: %v, want %q", body, pe, want)
+		}
+	}
+}
