@@ -29,6 +29,20 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+# The admin API runs in development mode under make run (registration open,
+# cookies without Secure over plain HTTP). Its session secret is generated
+# once and kept in .data/, so sessions survive a restart.
+export AIGW_ENV=${AIGW_ENV:-development}
+if [ -z "${SESSION_SECRET:-}" ]; then
+	secret_file="$AIGW_DATA/session_secret"
+	if [ ! -s "$secret_file" ]; then
+		(umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n' >"$secret_file")
+		log "generated the admin API's session secret in $secret_file"
+	fi
+	SESSION_SECRET=$(cat "$secret_file")
+	export SESSION_SECRET
+fi
+
 bin/aigw-admin migrate
 port=${AIGW_PORT:-8080}
 bin/aigw-admin seed --gateway-url "http://127.0.0.1:$port"

@@ -155,12 +155,17 @@ func seed(ctx context.Context, args []string, stdout, _ io.Writer) error {
 		return nil
 	}
 	fmt.Fprintf(stdout, `Seeded demo tenant %q.
-Admin user: %s  password: %s
+Admin API / dashboard sign-in (shown once, store it now):
+  e-mail:   %s
+  password: %s
 Demo API key (shown once, store it now):
 %s
 Call the gateway:
   curl %s/v1/chat/completions -H "Authorization: Bearer $AIGW_KEY" -H "Content-Type: application/json" \
     -d '{"model":"mock-gpt","messages":[{"role":"user","content":"Hello"}]}'
-`, d.TenantSlug, d.AdminEmail, d.AdminPassword, d.APIKey, *gateway)
+Sign in to the admin API:
+  curl %s/api/v1/admin/auth/login -H "Content-Type: application/json" \
+    -d '{"email":"%s","password":"<the password above>"}'
+`, d.TenantSlug, d.AdminEmail, d.AdminPassword, d.APIKey, *gateway, *gateway, d.AdminEmail)
 	return nil
 }

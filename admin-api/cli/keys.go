@@ -65,21 +65,22 @@ func keysCreate(ctx context.Context, args []string, stdout io.Writer) error {
 	if *tenant == "" {
 		return usageError{"keys create: --tenant is required"}
 	}
-	if *rpm < 0 || *tpm < 0 || *conc < 0 || *expires < 0 {
-		return usageError{"keys create: --rpm, --tpm, --concurrency and --expires must not be negative"}
-	}
-	if *budget != "" && !store.ValidUSD(*budget) {
-		return usageError{fmt.Sprintf("keys create: --budget %q: want a dollar amount such as 250 or 99.50", *budget)}
+	if *expires < 0 {
+		return usageError{"keys create: --expires must not be negative"}
 	}
 	nk := store.NewKey{UserID: *user, Name: *name, RPM: *rpm, TPM: *tpm, Concurrency: *conc, BudgetUSD: *budget}
 	for _, g := range strings.Split(*models, ",") {
-		if g = strings.TrimSpace(g); g == "" {
-			continue
+		if g = strings.TrimSpace(g); g != "" {
+			nk.AllowedModels = append(nk.AllowedModels, g)
 		}
-		if !store.ValidModelGlob(g) {
-			return usageError{fmt.Sprintf("keys create: --models: %q is not a valid glob", g)}
+	}
+	// The admin API checks keys with the same rules (NewKey.Validate).
+	if err := nk.Validate(); err != nil {
+		var fe *store.FieldError
+		if errors.As(err, &fe) {
+			return usageError{fmt.Sprintf("keys create: --%s: %s", fe.Field, fe.Reason)}
 		}
-		nk.AllowedModels = append(nk.AllowedModels, g)
+		return err
 	}
 	if *expires > 0 {
 		nk.ExpiresAt = time.Now().Add(*expires)

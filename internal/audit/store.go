@@ -57,6 +57,24 @@ func (s *Store) Append(ctx context.Context, events ...Event) error {
 	if len(events) == 0 {
 		return nil
 	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("beginning audit append: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after commit
+	if err := s.AppendTx(ctx, tx, events...); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("committing %d audit events: %w", len(events), err)
+	}
+	return nil
+}
+
+// AppendTx is Append inside the caller's transaction, so that a change and
+// its audit events commit or roll back together (the admin API's changes).
+// The tenants' chains stay locked until tx ends.
+func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, events ...Event) error {
 	byTenant := map[string][]*Event{}
 	now := s.now()
 	for i := range events {
@@ -71,11 +89,6 @@ func (s *Store) Append(ctx context.Context, events ...Event) error {
 		}
 		byTenant[e.TenantID] = append(queued, e)
 	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("beginning audit append: %w", err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after commit
 	var rows [][]any
 	for _, tenant := range sortedTenants(byTenant) {
 		chained, err := chainTenant(ctx, tx, tenant, byTenant[tenant])
@@ -86,9 +99,6 @@ func (s *Store) Append(ctx context.Context, events ...Event) error {
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_logs"}, auditColumns, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("appending %d audit events: %w", len(rows), err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("committing %d audit events: %w", len(rows), err)
 	}
 	return nil
 }

@@ -113,11 +113,15 @@ WHERE k.key_hash = $1`
 // LookupKey finds the key stored under hash. It returns ErrNotFound for an
 // unknown key; revoked and expired keys are returned, for Usable to judge.
 func (s *Store) LookupKey(ctx context.Context, hash apikey.Hash) (*KeyRecord, error) {
+	return lookupKey(ctx, s.pool, hash)
+}
+
+func lookupKey(ctx context.Context, q Querier, hash apikey.Hash) (*KeyRecord, error) {
 	r := KeyRecord{Hash: hash}
 	var expires, revoked *time.Time
 	var kb, tb, ub int64
 	tl, ul := &r.TenantLimits, &r.UserLimits
-	err := s.pool.QueryRow(ctx, lookupKeySQL, hash[:]).Scan(&r.ID, &r.TenantID, &r.TenantSlug, &r.UserID, &r.Name, &r.Prefix,
+	err := q.QueryRow(ctx, lookupKeySQL, hash[:]).Scan(&r.ID, &r.TenantID, &r.TenantSlug, &r.UserID, &r.Name, &r.Prefix,
 		&r.AllowedModels, &r.RPMLimit, &r.TPMLimit, &r.MaxConcurrent, &expires, &revoked, &r.TenantActive, &r.UserActive, &kb,
 		&tl.RPM, &tl.TPM, &tl.Concurrency, &tb, &ul.RPM, &ul.TPM, &ul.Concurrency, &ub)
 	if err != nil {
@@ -147,6 +151,8 @@ type NewKey struct {
 	// BudgetUSD is a monthly budget in US dollars as a decimal string such as
 	// "250" or "99.50" (at most six decimals); empty for none.
 	BudgetUSD string
+	// CreatedBy is the user who created the key (empty: an operator's CLI).
+	CreatedBy string
 }
 
 var usdPattern = regexp.MustCompile(`^[0-9]{1,12}(\.[0-9]{1,6})?$`)
@@ -154,16 +160,40 @@ var usdPattern = regexp.MustCompile(`^[0-9]{1,12}(\.[0-9]{1,6})?$`)
 // ValidUSD reports whether s is a dollar amount NewKey and the tenant limits accept.
 func ValidUSD(s string) bool { return usdPattern.MatchString(s) }
 
-// CreateKey generates a key, stores its hash and returns the key itself, which
-// is never retrievable again, with its record.
-func (s *Store) CreateKey(ctx context.Context, nk NewKey) (string, *KeyRecord, error) {
-	if nk.BudgetUSD != "" && !ValidUSD(nk.BudgetUSD) {
-		return "", nil, fmt.Errorf("budget %q: want a dollar amount such as 250 or 99.50", nk.BudgetUSD)
+// Validate checks nk as CreateKey will, naming the offending field (the
+// admin API's JSON name; the CLI's flag has the same name) in a *FieldError.
+func (nk NewKey) Validate() error {
+	switch {
+	case nk.RPM < 0:
+		return &FieldError{Field: "rpm", Reason: "must not be negative"}
+	case nk.TPM < 0:
+		return &FieldError{Field: "tpm", Reason: "must not be negative"}
+	case nk.Concurrency < 0:
+		return &FieldError{Field: "concurrency", Reason: "must not be negative"}
+	case nk.BudgetUSD != "" && !ValidUSD(nk.BudgetUSD):
+		return &FieldError{Field: "budget", Reason: fmt.Sprintf("%q: want a dollar amount such as 250 or 99.50", nk.BudgetUSD)}
+	case len(nk.Name) > 200:
+		return &FieldError{Field: "name", Reason: "at most 200 characters"}
 	}
 	for _, g := range nk.AllowedModels {
 		if !ValidModelGlob(g) {
-			return "", nil, fmt.Errorf("model pattern %q is not a valid glob", g)
+			return &FieldError{Field: "models", Reason: fmt.Sprintf("%q is not a valid glob", g)}
 		}
+	}
+	return nil
+}
+
+// CreateKey generates a key, stores its hash and returns the key itself, which
+// is never retrievable again, with its record.
+func (s *Store) CreateKey(ctx context.Context, nk NewKey) (string, *KeyRecord, error) {
+	return CreateKeyTx(ctx, s.pool, nk)
+}
+
+// CreateKeyTx is CreateKey on q, a transaction that also records the
+// change (the admin API's).
+func CreateKeyTx(ctx context.Context, q Querier, nk NewKey) (string, *KeyRecord, error) {
+	if err := nk.Validate(); err != nil {
+		return "", nil, err
 	}
 	key, err := apikey.Generate()
 	if err != nil {
@@ -178,15 +208,16 @@ func (s *Store) CreateKey(ctx context.Context, nk NewKey) (string, *KeyRecord, e
 	if allowed == nil {
 		allowed = []string{}
 	}
-	const q = `
+	const insert = `
 INSERT INTO api_keys (tenant_id, user_id, name, key_hash, key_prefix, allowed_models, expires_at,
-                      rpm_limit, tpm_limit, max_concurrency, monthly_budget_usd)
-VALUES ($1, nullif($2, '')::uuid, $3, $4, $5, $6, $7, nullif($8, 0), nullif($9, 0), nullif($10, 0), nullif($11, '')::numeric)`
-	if _, err := s.pool.Exec(ctx, q, nk.TenantID, nk.UserID, nk.Name, h[:], apikey.Display(key), allowed, expires,
-		nk.RPM, nk.TPM, nk.Concurrency, nk.BudgetUSD); err != nil {
+                      rpm_limit, tpm_limit, max_concurrency, monthly_budget_usd, created_by)
+VALUES ($1, nullif($2, '')::uuid, $3, $4, $5, $6, $7, nullif($8, 0), nullif($9, 0), nullif($10, 0),
+        nullif($11, '')::numeric, nullif($12, '')::uuid)`
+	if _, err := q.Exec(ctx, insert, nk.TenantID, nk.UserID, nk.Name, h[:], apikey.Display(key), allowed, expires,
+		nk.RPM, nk.TPM, nk.Concurrency, nk.BudgetUSD, nk.CreatedBy); err != nil {
 		return "", nil, fmt.Errorf("creating API key: %w", err)
 	}
-	rec, err := s.LookupKey(ctx, h)
+	rec, err := lookupKey(ctx, q, h)
 	if err != nil {
 		return "", nil, fmt.Errorf("reading back API key: %w", err)
 	}
@@ -195,9 +226,19 @@ VALUES ($1, nullif($2, '')::uuid, $3, $4, $5, $6, $7, nullif($8, 0), nullif($9, 
 
 // RevokeKey marks the tenant's key revoked; revoking twice keeps the first time.
 func (s *Store) RevokeKey(ctx context.Context, tenantID, keyID string) error {
-	tag, err := s.pool.Exec(ctx,
-		`UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE tenant_id = $1 AND id = $2`,
-		tenantID, keyID)
+	return RevokeKeyTx(ctx, s.pool, tenantID, keyID, "")
+}
+
+// revokeKeySQL is the one statement that revokes keys; the api_keys trigger
+// tells every gateway (LISTEN aigw_auth) at commit. $3, when not empty,
+// restricts it to the keys of one user.
+const revokeKeySQL = `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
+WHERE tenant_id = $1 AND id = $2 AND ($3 = '' OR user_id = nullif($3, '')::uuid)`
+
+// RevokeKeyTx is RevokeKey on q; a non-empty ownerID revokes only a key of
+// that user.
+func RevokeKeyTx(ctx context.Context, q Querier, tenantID, keyID, ownerID string) error {
+	tag, err := q.Exec(ctx, revokeKeySQL, tenantID, keyID, ownerID)
 	if err != nil {
 		return fmt.Errorf("revoking API key: %w", err)
 	}

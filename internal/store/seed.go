@@ -6,10 +6,9 @@ import (
 	"encoding/base64"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/aigw/aigw/internal/apikey"
+	"github.com/aigw/aigw/internal/session"
+	"github.com/jackc/pgx/v5"
 )
 
 // seedLockID serialises concurrent seeders (two `make run`s on one database).
@@ -30,7 +29,7 @@ func (s *Store) SeedDemo(ctx context.Context) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := session.HashPassword(password)
 	if err != nil {
 		return nil, fmt.Errorf("hashing demo password: %w", err)
 	}
@@ -55,7 +54,7 @@ func (s *Store) SeedDemo(ctx context.Context) (*Demo, error) {
 		}
 		if err := tx.QueryRow(ctx, `
 INSERT INTO users (tenant_id, email, display_name, role, password_hash)
-VALUES ($1, $2, 'Demo Admin', 'admin', $3) RETURNING id::text`, tenantID, d.AdminEmail, string(hash)).Scan(&userID); err != nil {
+VALUES ($1, $2, 'Demo Admin', 'admin', $3) RETURNING id::text`, tenantID, d.AdminEmail, hash).Scan(&userID); err != nil {
 			return err
 		}
 		h := apikey.Sum(key)

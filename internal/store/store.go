@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -67,6 +68,18 @@ func Open(ctx context.Context, url, appName string) (*pgxpool.Pool, error) {
 	}
 	return pool, nil
 }
+
+// Querier is what the pool and a transaction have in common, so a query
+// runs alike on either.
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// ValidUUID reports whether s has the shape of a UUID, so that a malformed
+// id is not found rather than a database error.
+func ValidUUID(s string) bool { return uuidPattern.MatchString(s) }
 
 func notFound(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
