@@ -7,6 +7,7 @@ replace github.com/aigw/aigw => ../
 require (
 	github.com/aigw/aigw v0.0.0-00010101000000-000000000000
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	go.uber.org/zap v1.28.0
 	golang.org/x/crypto v0.57.0
 )
