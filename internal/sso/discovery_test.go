@@ -62,12 +62,24 @@ func TestDiscoverRefusesBadDocuments(t *testing.T) {
 		edit func(doc map[string]any, w http.ResponseWriter) bool
 		want string
 	}{
-		"issuer mismatch": {func(d map[string]any, _ http.ResponseWriter) bool { d["issuer"] = d["issuer"].(string) + "/"; return false }, "issuers must match exactly"},
+		"issuer mismatch": {func(d map[string]any, _ http.ResponseWriter) bool {
+			d["issuer"] = d["issuer"].(string) + "/"
+			return false
+		}, "issuers must match exactly"},
 		"no token endpoint": {func(d map[string]any, _ http.ResponseWriter) bool { delete(d, "token_endpoint"); return false }, "no usable token_endpoint"},
 		"relative jwks":     {func(d map[string]any, _ http.ResponseWriter) bool { d["jwks_uri"] = "/certs"; return false }, "no usable jwks_uri"},
-		"no S256":           {func(d map[string]any, _ http.ResponseWriter) bool { d["code_challenge_methods_supported"] = []string{"plain"}; return false }, "PKCE with S256"},
-		"implicit only":     {func(d map[string]any, _ http.ResponseWriter) bool { d["response_types_supported"] = []string{"id_token"}; return false }, "authorization code flow"},
-		"HS256 only":        {func(d map[string]any, _ http.ResponseWriter) bool { d["id_token_signing_alg_values_supported"] = []string{"HS256"}; return false }, "signs ID tokens only with HS256"},
+		"no S256": {func(d map[string]any, _ http.ResponseWriter) bool {
+			d["code_challenge_methods_supported"] = []string{"plain"}
+			return false
+		}, "PKCE with S256"},
+		"implicit only": {func(d map[string]any, _ http.ResponseWriter) bool {
+			d["response_types_supported"] = []string{"id_token"}
+			return false
+		}, "authorization code flow"},
+		"HS256 only": {func(d map[string]any, _ http.ResponseWriter) bool {
+			d["id_token_signing_alg_values_supported"] = []string{"HS256"}
+			return false
+		}, "signs ID tokens only with HS256"},
 		"not found": {func(_ map[string]any, w http.ResponseWriter) bool {
 			w.WriteHeader(http.StatusNotFound)
 			return true
