@@ -43,6 +43,15 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	defer closeFn()
 	cfg.Store, cfg.Logger = s, logger
+	if cfg.SSO, err = ssoOptions(os.Getenv, logger); err != nil {
+		return err
+	}
+	states, closeStates, err := ssoStates(ctx, os.Getenv("REDIS_URL"))
+	if err != nil {
+		return err
+	}
+	defer closeStates()
+	cfg.SSO.States = states
 	handler, err := server.New(cfg)
 	if err != nil {
 		return err
