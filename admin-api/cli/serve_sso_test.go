@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"strings"
@@ -46,4 +47,25 @@ func TestSSOStatesFromREDIS_URL(t *testing.T) {
 		t.Fatalf("Redis: %v %v", st, err)
 	}
 	closeFn()
+}
+
+func TestSecretsResealNeedsAKeyAndReportsWhatItDid(t *testing.T) {
+	ctx := context.Background()
+	t.Setenv("DATABASE_URL", testdb.NewURL(t))
+	var out bytes.Buffer
+	if err := Run(ctx, []string{"migrate"}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AIGW_ENCRYPTION_KEY", "")
+	if err := Run(ctx, []string{"secrets", "reseal"}, &out, &out); ExitCode(err) != 2 {
+		t.Errorf("without a key: %v", err)
+	}
+	if err := Run(ctx, []string{"secrets"}, &out, &out); ExitCode(err) != 2 {
+		t.Errorf("no subcommand: %v", err)
+	}
+	t.Setenv("AIGW_ENCRYPTION_KEY", base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef")))
+	out.Reset()
+	if err := Run(ctx, []string{"secrets", "reseal"}, &out, &out); err != nil || !strings.Contains(out.String(), "resealed 0 SSO client secrets") {
+		t.Errorf("reseal: %v %q", err, out.String())
+	}
 }

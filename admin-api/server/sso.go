@@ -107,7 +107,7 @@ var errNoKeyring = apierr.New(http.StatusServiceUnavailable, CodeEncryptionUnava
 	"client secrets are encrypted with AIGW_ENCRYPTION_KEY, which this server does not have: an operator must set it (or use a public client with PKCE and no secret)")
 
 // secretAAD binds a sealed client secret to its tenant's configuration.
-func secretAAD(tenantID string) string { return "sso_configs.client_secret:" + tenantID }
+func secretAAD(tenantID string) string { return tenantdb.SSOSecretAAD(tenantID) }
 
 // sealSecret seals a client secret for tenantID.
 func (s *Server) sealSecret(tenantID, secret string) (*secretbox.Sealed, error) {

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
@@ -155,7 +156,8 @@ func safeReturnTo(s string) (string, error) {
 		return "/", nil
 	}
 	bad := badField("return_to", "want a path of this site such as /keys, at most 512 characters")
-	if len(s) > 512 || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsAny(s, "\\\x00\r\n\t") {
+	if len(s) > 512 || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsRune(s, '\\') ||
+		strings.ContainsFunc(s, func(r rune) bool { return r < 0x21 || r == 0x7f || r == utf8.RuneError }) {
 		return "", bad
 	}
 	u, err := url.Parse(s)

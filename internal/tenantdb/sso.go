@@ -272,3 +272,69 @@ func ssoChanges(a, b *SSOConfig, secretSet bool) map[string]any {
 	}
 	return out
 }
+
+// SSOSecretAAD is the associated data a tenant's SSO client secret is
+// sealed with: a ciphertext copied to another tenant's row does not open.
+func SSOSecretAAD(tenantID string) string { return "sso_configs.client_secret:" + tenantID }
+
+// ResealSSOSecrets seals again, with kr's current key, every SSO client
+// secret that another key sealed (after a key rotation: the old key is
+// among kr's retired keys), each in its own transaction with
+// sso.secret_reseal on its tenant's chain. It returns how many it
+// resealed; secrets it cannot open are left as they are and reported in
+// the error.
+func ResealSSOSecrets(ctx context.Context, st *store.Store, kr *secretbox.Keyring) (int, error) {
+	rows, err := st.Pool().Query(ctx, `SELECT tenant_id::text, client_secret_ciphertext, client_secret_nonce, encryption_key_id
+FROM sso_configs WHERE client_secret_ciphertext IS NOT NULL AND encryption_key_id <> $1 ORDER BY tenant_id`, kr.CurrentKeyID())
+	if err != nil {
+		return 0, fmt.Errorf("finding secrets to reseal: %w", err)
+	}
+	type sealed struct {
+		tenantID string
+		s        secretbox.Sealed
+	}
+	var todo []sealed
+	for rows.Next() {
+		var x sealed
+		if err := rows.Scan(&x.tenantID, &x.s.Ciphertext, &x.s.Nonce, &x.s.KeyID); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("finding secrets to reseal: %w", err)
+		}
+		todo = append(todo, x)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("finding secrets to reseal: %w", err)
+	}
+	n, failed := 0, []string{}
+	for _, x := range todo {
+		if err := New(st, x.tenantID, Actor{}).resealSSOSecret(ctx, kr, x.s); err != nil {
+			failed = append(failed, fmt.Sprintf("tenant %s: %v", x.tenantID, err))
+			continue
+		}
+		n++
+	}
+	if len(failed) > 0 {
+		return n, fmt.Errorf("%d secrets not resealed: %s", len(failed), strings.Join(failed, "; "))
+	}
+	return n, nil
+}
+
+func (d *DB) resealSSOSecret(ctx context.Context, kr *secretbox.Keyring, old secretbox.Sealed) error {
+	plain, err := kr.Open(old, SSOSecretAAD(d.tenantID))
+	if err != nil {
+		return err
+	}
+	fresh, err := kr.Seal(plain, SSOSecretAAD(d.tenantID))
+	if err != nil {
+		return err
+	}
+	ev := audit.Event{Action: "sso.secret_reseal", ResourceType: "sso_config",
+		Details: map[string]any{"from_key": old.KeyID, "to_key": fresh.KeyID}}
+	return d.change(ctx, ev, func(tx pgx.Tx, ev *audit.Event) error {
+		err := tx.QueryRow(ctx, `UPDATE sso_configs SET client_secret_ciphertext = $2, client_secret_nonce = $3,
+  encryption_key_id = $4, updated_at = now()
+WHERE tenant_id = $1 AND encryption_key_id = $5 AND client_secret_ciphertext = $6 RETURNING id::text`,
+			d.tenantID, fresh.Ciphertext, fresh.Nonce, fresh.KeyID, old.KeyID, old.Ciphertext).Scan(&ev.ResourceID)
+		return notFound(err) // changed meanwhile: left for the next run
+	})
+}

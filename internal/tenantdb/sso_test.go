@@ -9,6 +9,7 @@ import (
 	"github.com/aigw/aigw/internal/secretbox"
 	"github.com/aigw/aigw/internal/store"
 	"github.com/aigw/aigw/internal/tenantdb"
+	"github.com/aigw/aigw/internal/testdb"
 )
 
 func ssoConfig() tenantdb.SSOConfig {
@@ -181,5 +182,52 @@ func TestPasswordRefusedFollowsSSOOnly(t *testing.T) {
 	sc.CreateSSOConfig(ctx, c) //nolint:errcheck
 	if refused, _ := acc.PasswordRefused(ctx, sc.TenantID()); !refused {
 		t.Error("not refused with SSO-only")
+	}
+}
+
+func TestResealMovesSecretsToTheCurrentKey(t *testing.T) {
+	ctx := context.Background()
+	s := store.New(testdb.New(t))
+	oldKey := secretbox.Key{ID: "old", Secret: []byte("0123456789abcdef0123456789abcdef")}
+	newKey := secretbox.Key{ID: "new", Secret: []byte("fedcba9876543210fedcba9876543210")}
+	lost := secretbox.Key{ID: "lost", Secret: []byte("ffffffffffffffffffffffffffffffff")}
+	before, _ := secretbox.NewKeyring(oldKey)
+	lostRing, _ := secretbox.NewKeyring(lost)
+	var tenants []string
+	for i, slug := range []string{"acme", "bank", "gone"} {
+		tn, err := s.CreateTenant(ctx, slug, slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ring := before
+		if i == 2 {
+			ring = lostRing // sealed with a key nobody has any more
+		}
+		sealed, _ := ring.Seal([]byte("secret-of-"+slug), tenantdb.SSOSecretAAD(tn.ID))
+		c := ssoConfig()
+		c.ClientSecret = &sealed
+		if _, err := tenantdb.New(s, tn.ID, tenantdb.Actor{}).CreateSSOConfig(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		tenants = append(tenants, tn.ID)
+	}
+	after, _ := secretbox.NewKeyring(newKey, oldKey)
+	n, err := tenantdb.ResealSSOSecrets(ctx, s, after)
+	if n != 2 || err == nil || !strings.Contains(err.Error(), "1 secrets not resealed") || !strings.Contains(err.Error(), tenants[2]) {
+		t.Fatalf("reseal: %d, %v", n, err)
+	}
+	onlyNew, _ := secretbox.NewKeyring(newKey)
+	for i, id := range tenants[:2] {
+		c, _ := tenantdb.New(s, id, tenantdb.Actor{}).SSOConfig(ctx)
+		got, err := onlyNew.Open(*c.ClientSecret, tenantdb.SSOSecretAAD(id))
+		if err != nil || string(got) != "secret-of-"+[]string{"acme", "bank"}[i] || c.ClientSecret.KeyID != "new" {
+			t.Errorf("tenant %d after reseal: %q %v", i, got, err)
+		}
+	}
+	if n := count(t, s, `SELECT count(*) FROM audit_logs WHERE action = 'sso.secret_reseal' AND details->>'to_key' = 'new'`); n != 2 {
+		t.Errorf("%d reseal events, want 2", n)
+	}
+	if n, err := tenantdb.ResealSSOSecrets(ctx, s, after); n != 0 || err == nil {
+		t.Errorf("second run: %d %v (only the lost one is left)", n, err)
 	}
 }
