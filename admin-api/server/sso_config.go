@@ -138,7 +138,11 @@ func getSSOConfig(c *Call) error {
 }
 
 func createSSOConfig(c *Call) error {
-	cfg, req, err := c.srv.ssoWrite(c, nil)
+	var req ssoConfigRequest
+	if err := c.Decode(&req); err != nil {
+		return err
+	}
+	cfg, err := c.srv.ssoWrite(c, &req, nil)
 	if err != nil {
 		return err
 	}
@@ -155,13 +159,17 @@ func createSSOConfig(c *Call) error {
 }
 
 func updateSSOConfig(c *Call) error {
+	var req ssoConfigRequest
+	if err := c.Decode(&req); err != nil {
+		return err
+	}
 	cur, err := c.Store().SSOConfig(c.R.Context())
 	if errors.Is(err, store.ErrNotFound) {
 		return apierr.New(http.StatusNotFound, CodeSSONotConfigured, "the tenant has no SSO configuration yet; create it with POST")
 	} else if err != nil {
 		return err
 	}
-	cfg, req, err := c.srv.ssoWrite(c, cur)
+	cfg, err := c.srv.ssoWrite(c, &req, cur)
 	if err != nil {
 		return err
 	}
@@ -178,31 +186,27 @@ func updateSSOConfig(c *Call) error {
 	return c.JSON(http.StatusOK, ssoView(out, true, c.srv.redirectURI(c.R)))
 }
 
-// ssoWrite decodes and checks a configuration to store over cur (nil for
-// a new one): its fields, the SSO-only rule, and, when it is enabled, the
-// issuer's discovery document.
-func (s *Server) ssoWrite(c *Call, cur *tenantdb.SSOConfig) (tenantdb.SSOConfig, *ssoConfigRequest, error) {
-	var req ssoConfigRequest
-	if err := c.Decode(&req); err != nil {
-		return tenantdb.SSOConfig{}, nil, err
-	}
+// ssoWrite checks a configuration to store over cur (nil for a new one):
+// its fields, the SSO-only rule, and, when it is enabled, the issuer's
+// discovery document.
+func (s *Server) ssoWrite(c *Call, req *ssoConfigRequest, cur *tenantdb.SSOConfig) (tenantdb.SSOConfig, error) {
 	cfg, err := req.config(s)
 	if err != nil {
-		return cfg, nil, err
+		return cfg, err
 	}
 	if cfg.SSOOnly {
 		p := c.Principal
 		proven := cur != nil && cur.Enabled && p.Method == tenantdb.SessionSSO && cur.IssuerURL == cfg.IssuerURL && cur.ClientID == cfg.ClientID
 		if !proven {
-			return cfg, nil, unprocessable("sso_only", "turn SSO-only on after signing in through this configuration (same issuer and client id): a configuration that does not work would lock every user out")
+			return cfg, unprocessable("sso_only", "turn SSO-only on after signing in through this configuration (same issuer and client id): a configuration that does not work would lock every user out")
 		}
 	}
 	if cfg.Enabled {
 		if _, err := s.sso.providers.Discover(c.R.Context(), cfg.IssuerURL); err != nil {
-			return cfg, nil, discoveryError(err)
+			return cfg, discoveryError(err)
 		}
 	}
-	return cfg, &req, nil
+	return cfg, nil
 }
 
 type ssoDiscoverRequest struct {
