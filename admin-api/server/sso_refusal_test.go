@@ -94,6 +94,15 @@ func TestEveryRefusedSignInIsExplainedAuditedAndOpensNoSession(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, whole},
+		"SSO turned off mid-flow": {"sso_unavailable", queue(ssotest.Employee("o", "o@alpha.example")), func(b *browser) *response {
+			cb := start(b)
+			off := idpConfig(idp, "alpha.example")
+			off["enabled"] = false
+			se.do("PUT", "/sso/config", a.Tokens["admin"], off).want(http.StatusOK)
+			res := b.get(cb)
+			se.do("PUT", "/sso/config", a.Tokens["admin"], cfgBody).want(http.StatusOK)
+			return res
+		}},
 		"configuration changed mid-flow": {"sso_config_changed", queue(ssotest.Employee("c", "c@alpha.example")), func(b *browser) *response {
 			cb := start(b)
 			changed := idpConfig(idp, "alpha.example")
