@@ -69,3 +69,14 @@ func TestSecretsResealNeedsAKeyAndReportsWhatItDid(t *testing.T) {
 		t.Errorf("reseal: %v %q", err, out.String())
 	}
 }
+
+func TestServeRefusesABadEncryptionKeyBeforeConnecting(t *testing.T) {
+	t.Setenv("AIGW_ENV", "development")
+	t.Setenv("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+	t.Setenv("AIGW_ENCRYPTION_KEY", "not-a-key")
+	var out bytes.Buffer
+	err := Run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"}, &out, &out)
+	if ExitCode(err) != 2 || !strings.Contains(err.Error(), "AIGW_ENCRYPTION_KEY") {
+		t.Errorf("serve with a bad key: %v", err)
+	}
+}
