@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/aigw/aigw/admin-api/server"
+	"github.com/aigw/aigw/internal/session"
 )
 
 func init() {
@@ -102,6 +103,9 @@ func serverConfig(getenv func(string) string) (server.Config, error) {
 	cfg.SessionSecret = []byte(getenv("SESSION_SECRET"))
 	if len(cfg.SessionSecret) == 0 && !cfg.Development {
 		return cfg, usageError{"SESSION_SECRET is not set: set it to a random string of at least 32 bytes (for example `openssl rand -base64 48`); only AIGW_ENV=development runs without it"}
+	}
+	if n := len(cfg.SessionSecret); n > 0 && n < session.MinSecretLen {
+		return cfg, usageError{fmt.Sprintf("SESSION_SECRET has %d bytes; it needs at least %d", n, session.MinSecretLen)}
 	}
 	switch v := getenv("AIGW_ALLOW_REGISTRATION"); v {
 	case "true", "1":

@@ -214,7 +214,7 @@ func (s *Server) loginFailed(c *Call, creds []tenantdb.Credential, scopes []stri
 			"window_seconds": int64(throttleWindow / time.Second)}
 		events = append(events, th)
 	}
-	if err := audit.NewStore(s.store.Pool()).Append(ctx, events...); err != nil {
+	if err := s.accounts.Record(ctx, events...); err != nil {
 		s.logger.Error("auditing a failed sign-in", zap.Error(err))
 	}
 }
@@ -239,7 +239,7 @@ func (s *Server) issueSession(ctx context.Context, w http.ResponseWriter, r *htt
 	now := s.now().UTC().Truncate(time.Second)
 	expires := now.Add(s.cfg.SessionTTL)
 	actor := tenantdb.Actor{UserID: userID, ClientIP: s.clientIP(r), RequestID: requestID(r.Context())}
-	scope := tenantdb.New(s.store, tenantID, actor)
+	scope := s.tenantDB(tenantID, actor)
 	sid, err := scope.OpenSession(ctx, tenantdb.SessionStart{UserID: userID, Method: method, Now: now, ExpiresAt: expires, PasswordRehash: rehash})
 	if err != nil {
 		return nil, err

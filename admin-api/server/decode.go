@@ -130,6 +130,9 @@ func decodeQuery(q url.Values, v any) error {
 		return err
 	}
 	for name := range q {
+		if name == "" {
+			return apierr.New(http.StatusBadRequest, CodeUnknownField, "a query parameter has no name").WithParam("query")
+		}
 		if !known[name] {
 			return apierr.Newf(http.StatusBadRequest, CodeUnknownField, "unknown query parameter %q", name).WithParam(name)
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -121,15 +122,49 @@ func FuzzDecodeJSON(f *testing.F) {
 		"{\"name\":\"\\ud800\"}", `{"at":"2026-01-01T00:00:00Z"}`, `{`, `null`, `"x"`, `{"a":{"b":{"c":[[[[]]]]}}}`} {
 		f.Add([]byte(s))
 	}
+	var targets []reflect.Type
+	for _, rt := range Routes() {
+		if rt.Doc.Request != nil {
+			targets = append(targets, reflect.TypeOf(rt.Doc.Request))
+		}
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var v decodeTarget
-		err := decodeJSON(strings.NewReader(string(body)), 4096, &v)
-		if err == nil {
+		for _, typ := range append(targets, reflect.TypeOf(decodeTarget{})) {
+			err := decodeJSON(strings.NewReader(string(body)), 4096, reflect.New(typ).Interface())
+			if err == nil {
+				continue
+			}
+			var ae *apierr.Error
+			if !errors.As(err, &ae) || (ae.Status != 400 && ae.Status != 413) || ae.Message == "" {
+				t.Fatalf("%s, body %q: err %#v", typ, body, err)
+			}
+		}
+	})
+}
+
+// FuzzDecodeQuery: whatever the query string, decoding every route's query
+// parameters never panics and either fills them or answers a 400 naming one.
+func FuzzDecodeQuery(f *testing.F) {
+	for _, s := range []string{"limit=10&offset=0", "from=2026-01-01T00:00:00Z", "limit=-1", "a=1&a=2", "%zz", "granularity=hour&to=x"} {
+		f.Add(s)
+	}
+	var targets []reflect.Type
+	for _, rt := range Routes() {
+		if rt.Doc.Query != nil {
+			targets = append(targets, reflect.TypeOf(rt.Doc.Query))
+		}
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
 			return
 		}
-		var ae *apierr.Error
-		if !errors.As(err, &ae) || (ae.Status != 400 && ae.Status != 413) || ae.Message == "" {
-			t.Fatalf("body %q: err %#v", body, err)
+		for _, typ := range targets {
+			err := decodeQuery(q, reflect.New(typ).Interface())
+			var ae *apierr.Error
+			if err != nil && (!errors.As(err, &ae) || ae.Status != 400 || ae.Param == "") {
+				t.Fatalf("%s, query %q: err %#v", typ, raw, err)
+			}
 		}
 	})
 }

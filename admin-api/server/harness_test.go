@@ -105,7 +105,7 @@ func (e *env) addTenant(slug string) *tenant {
 		e.t.Fatal(err)
 	}
 	out := &tenant{ID: tn.ID, Slug: slug, Users: map[string]tenantdb.UserInfo{}, Tokens: map[string]string{}}
-	sc := tenantdb.New(e.store, tn.ID, tenantdb.Actor{})
+	sc := tenantdb.New(e.store, tn.ID, tenantdb.Actor{}, tenantdb.WithClock(e.clock.Now))
 	for _, role := range Roles {
 		u, err := sc.CreateUser(ctx, tenantdb.NewUser{Email: role + "@" + slug + ".example", DisplayName: role + " of " + slug,
 			Role: role, PasswordHash: fixtureHash()})

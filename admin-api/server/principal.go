@@ -91,7 +91,7 @@ func (s *Server) authorize(c *Call) error {
 		return err
 	}
 	actor := tenantdb.Actor{UserID: p.User.ID, ClientIP: s.clientIP(c.R), RequestID: requestID(c.R.Context())}
-	scope := tenantdb.New(s.store, p.Tenant.ID, actor)
+	scope := s.tenantDB(p.Tenant.ID, actor)
 	if p.ViaCookie && !safeMethod(c.R.Method) && !s.signer.CheckCSRF(p.SessionID, c.R.Header.Get(CSRFHeader)) {
 		return apierr.New(http.StatusForbidden, CodeCSRF, "a signed-in browser must send the aigw_csrf cookie's value in the X-CSRF-Token header")
 	}
@@ -161,4 +161,9 @@ func randomSecret() []byte {
 	b := make([]byte, session.MinSecretLen)
 	rand.Read(b) //nolint:errcheck // crypto/rand does not fail
 	return b
+}
+
+// tenantDB is the store bound to tenantID, acting as actor, on the server's clock.
+func (s *Server) tenantDB(tenantID string, actor tenantdb.Actor) *tenantdb.DB {
+	return tenantdb.New(s.store, tenantID, actor, tenantdb.WithClock(s.now))
 }

@@ -132,7 +132,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: cfg.Store, accounts: tenantdb.NewAccounts(cfg.Store), logger: cfg.Logger, signer: signer, mux: http.NewServeMux(), now: cfg.Now, res: res}
+	s := &Server{cfg: cfg, store: cfg.Store, accounts: tenantdb.NewAccounts(cfg.Store, tenantdb.WithClock(cfg.Now)), logger: cfg.Logger, signer: signer, mux: http.NewServeMux(), now: cfg.Now, res: res}
 	if s.sso, err = newSSOService(cfg); err != nil {
 		return nil, err
 	}

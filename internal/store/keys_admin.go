@@ -73,11 +73,11 @@ func (s *Store) RevokeKeyByRef(ctx context.Context, ref string) (*KeyInfo, error
 	}
 	var out *KeyInfo
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT k.id FROM api_keys k WHERE `+cond+` FOR UPDATE`, ref)
+		rows, err := tx.Query(ctx, `SELECT k.id::text, k.tenant_id::text FROM api_keys k WHERE `+cond+` FOR UPDATE`, ref)
 		if err != nil {
 			return err
 		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[[16]byte])
+		ids, err := pgx.CollectRows(rows, pgx.RowToStructByPos[struct{ ID, TenantID string }])
 		if err != nil {
 			return err
 		}
@@ -88,10 +88,11 @@ func (s *Store) RevokeKeyByRef(ctx context.Context, ref string) (*KeyInfo, error
 		default:
 			return fmt.Errorf("key prefix %q %w; revoke by id", ref, ErrAmbiguous)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1`, ids[0]); err != nil {
+		// The admin API's revocation runs the same statement.
+		if err := RevokeKeyTx(ctx, tx, ids[0].TenantID, ids[0].ID, ""); err != nil {
 			return err
 		}
-		out, err = scanKeyInfo(tx.QueryRow(ctx, keyInfoSQL+` WHERE k.id = $1`, ids[0]))
+		out, err = scanKeyInfo(tx.QueryRow(ctx, keyInfoSQL+` WHERE k.id = $1`, ids[0].ID))
 		return err
 	})
 	if err != nil {

@@ -18,11 +18,21 @@ import (
 // Accounts is what happens before a session exists: registration,
 // credentials, sessions' lookup and sign-in throttling.
 type Accounts struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	audit *audit.Store
 }
 
 // NewAccounts returns the accounts of st's database.
-func NewAccounts(st *store.Store) *Accounts { return &Accounts{pool: st.Pool()} }
+func NewAccounts(st *store.Store, opts ...Option) *Accounts {
+	o := newOptions(opts)
+	return &Accounts{pool: st.Pool(), audit: audit.NewStore(st.Pool(), audit.WithClock(o.now))}
+}
+
+// Record appends events that belong to no change (a failed sign-in) to
+// their tenants' chains (the system chain for no tenant).
+func (a *Accounts) Record(ctx context.Context, events ...audit.Event) error {
+	return a.audit.Append(ctx, events...)
+}
 
 // Registration is a new tenant and its first admin.
 type Registration struct {
@@ -75,7 +85,7 @@ VALUES ($1, $2, $3, 'admin', nullif($4, '')) RETURNING `+userColumns,
 		if err != nil {
 			return err
 		}
-		return audit.NewStore(a.pool).AppendTx(ctx, tx, audit.Event{
+		return a.audit.AppendTx(ctx, tx, audit.Event{
 			TenantID: tn.ID, ActorType: audit.ActorUser, ActorID: u.ID, ClientIP: actor.ClientIP,
 			RequestID: actor.RequestID, Action: "tenant.register", ResourceType: "tenant", ResourceID: tn.ID,
 			Details: map[string]any{"slug": tn.Slug},

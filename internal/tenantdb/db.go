@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -44,20 +45,46 @@ type DB struct {
 	tenantID string
 	ownerID  string
 	actor    Actor
+	now      func() time.Time
+}
+
+// Option configures a DB or Accounts.
+type Option func(*options)
+
+type options struct{ now func() time.Time }
+
+// WithClock sets the clock that stamps audit events (default time.Now).
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+func newOptions(opts []Option) options {
+	o := options{now: time.Now}
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
 }
 
 // New returns st bound to tenantID, making changes as actor.
-func New(st *store.Store, tenantID string, actor Actor) *DB {
-	return &DB{st: st, pool: st.Pool(), audit: audit.NewStore(st.Pool()), tenantID: tenantID, actor: actor}
+func New(st *store.Store, tenantID string, actor Actor, opts ...Option) *DB {
+	o := newOptions(opts)
+	return &DB{st: st, pool: st.Pool(), audit: audit.NewStore(st.Pool(), audit.WithClock(o.now)), tenantID: tenantID,
+		actor: actor, now: o.now}
 }
 
 // Owner returns d restricted to the rows of user userID (their profile,
-// their keys, their usage).
+// their keys, their usage). It only ever narrows: on a DB already bound to
+// another owner it finds nothing.
 func (d *DB) Owner(userID string) *DB {
 	c := *d
 	c.ownerID = userID
+	if d.ownerID != "" && d.ownerID != userID {
+		c.ownerID = nobody
+	}
 	return &c
 }
+
+// nobody is an owner no row has (user ids are random UUIDs).
+const nobody = "00000000-0000-0000-0000-000000000000"
 
 // TenantID returns the tenant d is bound to.
 func (d *DB) TenantID() string { return d.tenantID }

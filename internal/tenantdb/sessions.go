@@ -66,6 +66,12 @@ RETURNING id::text`, d.tenantID, userID, method, now, expires).Scan(&id)
 			return notFound(err)
 		}
 		ev.ResourceID = id
+		// The user's sessions that ended over a day ago are of no more use.
+		if _, err := tx.Exec(ctx, `DELETE FROM admin_sessions WHERE tenant_id = $1 AND user_id = $2
+  AND (expires_at < $3::timestamptz - interval '1 day' OR revoked_at < $3::timestamptz - interval '1 day')`,
+			d.tenantID, userID, now); err != nil {
+			return err
+		}
 		if st.PasswordRehash != "" {
 			ev.Details["password_rehashed"] = true
 		}
