@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -57,6 +58,25 @@ func (f *matrixFixture) freshKey(role string) string {
 		f.e.t.Fatal(err)
 	}
 	return k.ID
+}
+
+// freshMonth is a past month (YYYY-MM) no earlier call of this fixture
+// used, so that issuing its invoice makes a new one.
+func (f *matrixFixture) freshMonth() string {
+	return time.Now().UTC().AddDate(0, -int(f.n.Add(1)), 0).Format("2006-01")
+}
+
+// freshInvoice issues the tenant's invoice for a fresh month and returns its id.
+func (f *matrixFixture) freshInvoice() string {
+	res := f.e.do("POST", "/billing/invoice", f.t.Tokens["admin"], map[string]any{"month": f.freshMonth()})
+	res.want(201)
+	var inv struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(res.Body, &inv); err != nil || inv.ID == "" {
+		f.e.t.Fatalf("issuing a fixture invoice: %v: %s", err, res.Body)
+	}
+	return inv.ID
 }
 
 var period = "?from=" + time.Now().Add(-time.Hour).UTC().Format(time.RFC3339) + "&to=" + time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
@@ -126,7 +146,29 @@ var routeCases = map[string]func(f *matrixFixture, role string) routeCase{
 	"PUT /guardrails/policy": func(*matrixFixture, string) routeCase {
 		return routeCase{path: "/guardrails/policy", ok: 200, body: map[string]any{"template": "bfsi-strict", "terms": []string{"Project Falcon"}}}
 	},
-	"GET /models": func(*matrixFixture, string) routeCase { return routeCase{path: "/models", ok: 200} },
+	"GET /models":       func(*matrixFixture, string) routeCase { return routeCase{path: "/models", ok: 200} },
+	"GET /billing/plan": func(*matrixFixture, string) routeCase { return routeCase{path: "/billing/plan", ok: 200} },
+	"PUT /billing/plan": func(*matrixFixture, string) routeCase {
+		return routeCase{path: "/billing/plan", ok: 200, body: map[string]any{"seat_fee": "25.00"}}
+	},
+	"GET /billing/summary": func(*matrixFixture, string) routeCase { return routeCase{path: "/billing/summary", ok: 200} },
+	"GET /billing/user/{user_id}": func(f *matrixFixture, role string) routeCase {
+		return routeCase{path: "/billing/user/" + f.t.Users[role].ID, ok: 200}
+	},
+	"GET /billing/export/csv": func(*matrixFixture, string) routeCase {
+		return routeCase{path: "/billing/export/csv" + period, ok: 200}
+	},
+	"GET /billing/forecast": func(*matrixFixture, string) routeCase { return routeCase{path: "/billing/forecast", ok: 200} },
+	"POST /billing/invoice": func(f *matrixFixture, _ string) routeCase {
+		return routeCase{path: "/billing/invoice", ok: 201, body: map[string]any{"month": f.freshMonth()}}
+	},
+	"GET /billing/invoices": func(*matrixFixture, string) routeCase { return routeCase{path: "/billing/invoices", ok: 200} },
+	"GET /billing/invoices/{invoice_id}": func(f *matrixFixture, _ string) routeCase {
+		return routeCase{path: "/billing/invoices/" + f.freshInvoice(), ok: 200}
+	},
+	"POST /billing/invoices/{invoice_id}/credit-note": func(f *matrixFixture, _ string) routeCase {
+		return routeCase{path: "/billing/invoices/" + f.freshInvoice() + "/credit-note", ok: 201, body: map[string]any{"reason": "fixture"}}
+	},
 }
 
 // TestEveryRouteWithEveryRole calls every route with every role and checks

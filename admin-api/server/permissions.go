@@ -31,7 +31,8 @@ const (
 	PermGuardrailsEdit Permission = "guardrails.write" // set the tenant's policy
 	PermModelsRead     Permission = "models.read"      // the model catalog
 	PermBillingRead    Permission = "billing.read"     // billing summaries, invoices, exports
-	PermBillingWrite   Permission = "billing.write"    // pricing plans, invoice changes
+	PermBillingIssue   Permission = "billing.invoice"  // issue invoices
+	PermBillingWrite   Permission = "billing.write"    // pricing plans, credit notes
 	PermSSORead        Permission = "sso.read"         // the tenant's SSO configuration
 	PermSSOWrite       Permission = "sso.write"        // create, change SSO configuration
 )
@@ -73,6 +74,7 @@ var permissionTable = []struct {
 	{PermGuardrailsEdit, GrantTenant, GrantNone, GrantNone, GrantNone},
 	{PermModelsRead, GrantTenant, GrantTenant, GrantTenant, GrantTenant},
 	{PermBillingRead, GrantTenant, GrantTenant, GrantNone, GrantNone},
+	{PermBillingIssue, GrantTenant, GrantTenant, GrantNone, GrantNone},
 	{PermBillingWrite, GrantTenant, GrantNone, GrantNone, GrantNone},
 	{PermSSORead, GrantTenant, GrantNone, GrantNone, GrantNone},
 	{PermSSOWrite, GrantTenant, GrantNone, GrantNone, GrantNone},
