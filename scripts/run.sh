@@ -43,8 +43,23 @@ if [ -z "${SESSION_SECRET:-}" ]; then
 	export SESSION_SECRET
 fi
 
+# SSO client secrets (and, later, provider credentials) are sealed with
+# AES-256-GCM under AIGW_ENCRYPTION_KEY; make run keeps one in .data/ as it
+# does the session secret. Losing it makes stored secrets unreadable.
+if [ -z "${AIGW_ENCRYPTION_KEY:-}" ]; then
+	key_file="$AIGW_DATA/encryption_key"
+	if [ ! -s "$key_file" ]; then
+		(umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n' >"$key_file")
+		log "generated the encryption key for stored secrets in $key_file"
+	fi
+	AIGW_ENCRYPTION_KEY=$(cat "$key_file")
+	export AIGW_ENCRYPTION_KEY
+fi
+
 bin/aigw-admin migrate
 port=${AIGW_PORT:-8080}
+# Identity providers send browsers back to the gateway's public URL.
+export AIGW_PUBLIC_URL=${AIGW_PUBLIC_URL:-http://127.0.0.1:$port}
 # The demo key and sign-in are printed once the gateway is ready to take them.
 seeded=$(bin/aigw-admin seed --gateway-url "http://127.0.0.1:$port")
 

@@ -38,12 +38,21 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	defer logger.Sync() //nolint:errcheck
+	if cfg.SSO, err = ssoOptions(os.Getenv, logger); err != nil {
+		return err
+	}
 	s, closeFn, err := openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeFn()
 	cfg.Store, cfg.Logger = s, logger
+	states, closeStates, err := ssoStates(ctx, os.Getenv("REDIS_URL"))
+	if err != nil {
+		return err
+	}
+	defer closeStates()
+	cfg.SSO.States = states
 	handler, err := server.New(cfg)
 	if err != nil {
 		return err

@@ -25,8 +25,8 @@ func init() {
 				Request:     registerRequest{}, Response: SignIn{}, Status: http.StatusCreated, Errors: []int{403, 409}}},
 		Route{Method: "POST", Path: "/auth/login", Perm: PermPublic, Handle: login,
 			Doc: Doc{Tag: "auth", Summary: "Sign in with e-mail and password",
-				Description: "A wrong e-mail or password is one 401. Repeated failures per account and per address are throttled (429 with Retry-After).",
-				Request:     loginRequest{}, Response: SignIn{}, Errors: []int{401, 429}}},
+				Description: "A wrong e-mail or password is one 401. Repeated failures per account and per address are throttled (429 with Retry-After). A right password of a tenant that requires single sign-on is a 403 sso_required.",
+				Request:     loginRequest{}, Response: SignIn{}, Errors: []int{401, 403, 429}}},
 		Route{Method: "POST", Path: "/auth/logout", Perm: PermSession, Handle: logout,
 			Doc: Doc{Tag: "auth", Summary: "Sign out: the session's token stops working at once"}},
 		Route{Method: "GET", Path: "/auth/me", Perm: PermSession, Handle: me,
@@ -154,6 +154,9 @@ func login(c *Call) error {
 		return badField("tenant", "this e-mail has accounts in several tenants; give the tenant's slug")
 	}
 	cr := matched[0]
+	if err := s.refuseSSOOnly(c, cr); err != nil {
+		return err
+	}
 	if err := s.accounts.ClearLoginFailures(ctx, scopes[0]); err != nil {
 		return err
 	}

@@ -83,6 +83,8 @@ func newEnv(t *testing.T, mod ...func(*Config)) *env {
 	}
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
+	// An API client sees redirects (SSO's callback answers one), not where they lead.
+	hs.Client().CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &env{t: t, srv: srv, http: hs, pool: pool, store: st, clock: clock}
 }
 

@@ -79,6 +79,9 @@ type Config struct {
 	// Configs are the gateway's configuration files the admin API reads
 	// (model catalog, guardrail policies).
 	Configs ConfigPaths
+	// SSO configures single sign-on: the public URL, the keyring that seals
+	// client secrets, where sign-ins in progress are kept (see SSOOptions).
+	SSO SSOOptions
 }
 
 // Server is the admin API handler.
@@ -93,6 +96,7 @@ type Server struct {
 	// methods lists every method some route uses, to tell 405 from 404.
 	methods []string
 	res     *resources
+	sso     *ssoService
 }
 
 // New returns the admin API handler for cfg.
@@ -129,6 +133,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, accounts: tenantdb.NewAccounts(cfg.Store, tenantdb.WithClock(cfg.Now)), logger: cfg.Logger, signer: signer, mux: http.NewServeMux(), now: cfg.Now, res: res}
+	if s.sso, err = newSSOService(cfg); err != nil {
+		return nil, err
+	}
 	seen := map[string]bool{}
 	for i := range registry {
 		rt := &registry[i]

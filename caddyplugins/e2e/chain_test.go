@@ -235,7 +235,7 @@ func TestErrorsSurfaceAsTypedSDKErrors(t *testing.T) {
 		{"empty messages", func(c openai.Client) error {
 			_, err := c.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{Model: "fake-chat"})
 			return err
-		}, 400, "invalid_value"},
+		}, 400, "missing_required_parameter"},
 		{"bad key", func(openai.Client) error {
 			c := g.client(option.WithAPIKey("sk-aigw-00000000000000000000000000000000000000000000"))
 			_, err := c.Models.List(context.Background())
@@ -275,7 +275,7 @@ func TestRawHTTPErrors(t *testing.T) {
 		wantCode   string
 	}{
 		{"malformed JSON", "POST", "/v1/chat/completions", `{"model":`, 400, "invalid_json"},
-		{"wrong type", "POST", "/v1/chat/completions", `{"model":5,"messages":[]}`, 400, "invalid_json"},
+		{"wrong type", "POST", "/v1/chat/completions", `{"model":5,"messages":[]}`, 400, "invalid_type"},
 		{"empty body", "POST", "/v1/chat/completions", ``, 400, "invalid_json"},
 		{"body over the limit", "POST", "/v1/chat/completions", `{"model":"fake-chat","messages":[{"role":"user","content":"` + strings.Repeat("a", 9<<20) + `"}]}`, 413, "request_too_large"},
 		{"bad role", "POST", "/v1/chat/completions", `{"model":"fake-chat","messages":[{"role":"wizard","content":"hi"}]}`, 400, "invalid_value"},

@@ -217,7 +217,7 @@ func TestMeterMetricsAndAuditTrail(t *testing.T) {
 	}
 	meterWaitAudit(t, g, "api.request", 3)
 	meterWaitAudit(t, g, "config.reload", 1)
-	rep, err := audit.NewStore(g.DB).Verify(context.Background(), "")
+	rep, err := audit.NewStore(g.DB).Verify(context.Background(), audit.VerifyOptions{})
 	if err != nil || len(rep.Breaks) != 0 {
 		t.Errorf("audit chains: %+v, %v", rep, err)
 	}

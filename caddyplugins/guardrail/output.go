@@ -1,10 +1,12 @@
 package guardrail
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -164,6 +166,18 @@ func (o *outputScreen) tick() {
 	if o.emit(out, blocked) == nil && len(out) > 0 {
 		http.NewResponseController(o.w).Flush() //nolint:errcheck // the router sees a gone client itself
 	}
+}
+
+// Hijack hands the connection over (the router closes a gone client's) once
+// the timer can no longer write to it: taken under mu, after done.
+func (o *outputScreen) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.done = true
+	if o.timer != nil {
+		o.timer.Stop()
+	}
+	return http.NewResponseController(o.w).Hijack()
 }
 
 // ReadFrom keeps io.Copy going through Write, so nothing bypasses the screen.

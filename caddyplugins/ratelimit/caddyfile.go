@@ -30,6 +30,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		key_prefix           <string>            # default aigw:rl:
 //		time_zone            <IANA zone>         # default UTC; budgets reset at its month boundaries
 //		default_max_tokens   <n>                 # default 4096; completion estimate without max_tokens
+//		image_tokens         <n>                 # default 4000; reserved per image part
 //		max_request_duration <duration>          # default 10m; lease of a concurrency slot in Redis
 //		key    [rpm <n>] [tpm <n>] [concurrency <n>] [budget <USD>]
 //		user   [rpm <n>] [tpm <n>] [concurrency <n>] [budget <USD>]
@@ -89,12 +90,12 @@ func (h *Handler) setOption(d *caddyfile.Dispenser, key, val string) error {
 		h.KeyPrefix = val
 	case "time_zone":
 		h.TimeZone = val
-	case "default_max_tokens":
+	case "default_max_tokens", "image_tokens":
 		n, err := strconv.Atoi(val)
 		if err != nil || n < 1 {
-			return d.Errf("default_max_tokens %q: want a positive whole number", val)
+			return d.Errf("%s %q: want a positive whole number", key, val)
 		}
-		h.DefaultMaxTokens = n
+		*map[string]*int{"default_max_tokens": &h.DefaultMaxTokens, "image_tokens": &h.ImageTokens}[key] = n
 	default:
 		return d.Errf("unrecognized aigw_ratelimit option %q", key)
 	}

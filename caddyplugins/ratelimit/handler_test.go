@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -30,8 +31,8 @@ func newTestHandler(t *testing.T, key, tenant, model *Limits) *Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &Handler{Key: key, Tenant: tenant, Model: model, DefaultMaxTokens: 4096, RedisTimeout: 1e8,
-		MaxRequestDuration: 1e12, catalog: cat, bodyLimit: 1 << 20, loc: time.UTC, lastWarn: new(atomic.Int64), redisDownUntil: new(atomic.Int64)}
+	h := &Handler{Key: key, Tenant: tenant, Model: model, DefaultMaxTokens: 4096, ImageTokens: 4000, RedisTimeout: 1e8,
+		MaxRequestDuration: 1e12, catalog: cat, bodyLimit: 1 << 20, loc: time.UTC, lastWarn: new(atomic.Int64), breaker: new(breaker)}
 	for i, l := range []*Limits{h.Key, h.User, h.Tenant, h.Model} {
 		if h.defaults[i], err = l.compile(); err != nil {
 			t.Fatal(err)
@@ -83,13 +84,15 @@ func TestHeadersAndRequestLimit(t *testing.T) {
 		hd.Get("X-Ratelimit-Limit-Tokens") != "10000" || hd.Get("X-Ratelimit-Reset-Requests") == "" {
 		t.Fatalf("first call: %d %v", w.Code, hd)
 	}
-	// Estimate: 3 + 2 ("hello world") + 3 + 100 max_tokens = 108; settled at 29.
-	if got := hd.Get("X-Ratelimit-Remaining-Tokens"); got != "9892" {
-		t.Errorf("remaining tokens after the reservation = %s, want 9892", got)
+	// Reserved: the prompt bound (the body's bytes, 8 per message and 16 per
+	// request) and max_tokens; settled at 29.
+	bound := len(chatBody) + 8 + 16 + 100
+	if got, want := hd.Get("X-Ratelimit-Remaining-Tokens"), strconv.Itoa(10000-bound); got != want {
+		t.Errorf("remaining tokens after the reservation = %s, want %s", got, want)
 	}
 	w = call(t, h, k, chatBody, state.Usage{PromptTokens: 9, CompletionTokens: 20, Reported: true})
-	if got := w.Result().Header.Get("X-Ratelimit-Remaining-Tokens"); got != "9863" {
-		t.Errorf("remaining tokens after settling the first at 29 = %s, want 9863", got)
+	if got, want := w.Result().Header.Get("X-Ratelimit-Remaining-Tokens"), strconv.Itoa(10000-29-bound); got != want {
+		t.Errorf("remaining tokens after settling the first at 29 = %s, want %s", got, want)
 	}
 	w = call(t, h, k, chatBody, state.Usage{})
 	var body struct{ Error struct{ Code string } }
@@ -106,7 +109,7 @@ func TestBudgetFromDatabaseOverride(t *testing.T) {
 	// gpt-4o: $2.50 in, $10 out per million. Budget of $0.002 from the database.
 	k.TenantLimits = store.Limits{Budget: money.Pico(2_000_000_000), HasBudget: true}
 	body := `{"model":"gpt-4o","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}`
-	// Estimate ~ 108*2.5e-6 + 100*1e-5 = $0.00127; real 10+10 tokens = $0.000125.
+	// Reserved ~ 103*2.5e-6 + 100*1e-5 = $0.00126; real 10+10 tokens = $0.000125.
 	if w := call(t, h, k, body, state.Usage{PromptTokens: 10, CompletionTokens: 10, Reported: true}); w.Code != 200 {
 		t.Fatalf("first: %d", w.Code)
 	}

@@ -16,7 +16,11 @@ var (
 	}, []string{"reason"})
 	backendErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "aigw_ratelimit_backend_errors_total",
-		Help: "Redis failures seen by aigw_ratelimit, by what it did about them (open: local limits, closed: 503).",
+		Help: "Redis calls of aigw_ratelimit that failed (never a client's cancellation), by on_redis_error mode.",
+	}, []string{"mode"})
+	fallbacks = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "aigw_ratelimit_fallbacks_total",
+		Help: "Requests decided without Redis (a failed call or an open breaker), by what was done (open: this node's limits, closed: 503).",
 	}, []string{"mode"})
 )
 
@@ -25,7 +29,7 @@ func registerMetrics(ctx caddy.Context) {
 	if reg == nil {
 		return
 	}
-	for _, c := range []prometheus.Collector{refusals, backendErrors} {
+	for _, c := range []prometheus.Collector{refusals, backendErrors, fallbacks} {
 		var are prometheus.AlreadyRegisteredError
 		if err := reg.Register(c); err != nil && !errors.As(err, &are) {
 			ctx.Logger().Warn("registering a metric failed")

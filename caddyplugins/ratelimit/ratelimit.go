@@ -48,8 +48,11 @@ type Handler struct {
 	Backend string `json:"backend,omitempty"`
 	// OnRedisError is what happens when Redis cannot be reached: "open"
 	// (default) falls back to this node's in-process limits; "closed" refuses
-	// with 503. Either way it is logged and counted in
-	// aigw_ratelimit_backend_errors_total.
+	// with 503. A failed call decides its own request; three failures in a
+	// row open a breaker that skips Redis for a second, then one request
+	// probes it. Redis calls run on a context the client cannot cancel, so
+	// only Redis's own failures count (aigw_ratelimit_backend_errors_total);
+	// requests decided without it are counted in aigw_ratelimit_fallbacks_total.
 	OnRedisError string `json:"on_redis_error,omitempty"`
 	// RedisTimeout bounds one Redis round trip (default 250ms).
 	RedisTimeout caddy.Duration `json:"redis_timeout,omitempty"`
@@ -60,9 +63,17 @@ type Handler struct {
 	// TimeZone is the IANA zone whose calendar months budgets follow
 	// (default UTC).
 	TimeZone string `json:"time_zone,omitempty"`
-	// DefaultMaxTokens is the completion estimate reserved when a request sets
-	// no max_tokens, capped by the model's own output limit (default 4096).
+	// DefaultMaxTokens is the completion estimate of a request that sets no
+	// max_tokens, capped by the model's own output limit (default 4096). It
+	// is what a usage row records as estimated; the reservation is the
+	// model's output limit (see the README's bound).
 	DefaultMaxTokens int `json:"default_max_tokens,omitempty"`
+	// ImageTokens is what each image part of a prompt reserves, in tokens
+	// (default 4000): more than the most an image costs on OpenAI's gpt-4o,
+	// gpt-4.1 (mini and nano included), gpt-5 and o-series models, Claude and
+	// Gemini at default resolution; not gpt-4o-mini, which bills up to
+	// 48,169 tokens for one high-detail image.
+	ImageTokens int `json:"image_tokens,omitempty"`
 	// MaxRequestDuration bounds how long a concurrency slot outlives a node
 	// that died holding it (Redis only; default 10m).
 	MaxRequestDuration caddy.Duration `json:"max_request_duration,omitempty"`
@@ -85,9 +96,8 @@ type Handler struct {
 	loc       *time.Location
 	defaults  [4]rl.Limits // key, user, tenant, model
 	lastWarn  *atomic.Int64
-	// redisDownUntil is when (Unix ns) to try Redis again after a failure.
-	redisDownUntil *atomic.Int64
-	logger         *zap.Logger
+	breaker   *breaker
+	logger    *zap.Logger
 }
 
 // CaddyModule returns the Caddy module information.
@@ -132,7 +142,10 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 			return err
 		}
 	}
-	h.lastWarn, h.redisDownUntil = new(atomic.Int64), new(atomic.Int64)
+	if h.ImageTokens == 0 {
+		h.ImageTokens = 4000
+	}
+	h.lastWarn, h.breaker = new(atomic.Int64), new(breaker)
 	h.local = localBackend(h.KeyPrefix)
 	h.backend = h.local
 	rdb := a.Redis()
@@ -201,8 +214,8 @@ func (h *Handler) Validate() error {
 	if h.OnRedisError != "open" && h.OnRedisError != "closed" {
 		return fmt.Errorf("aigw_ratelimit: on_redis_error %q: want open or closed", h.OnRedisError)
 	}
-	if h.RedisTimeout <= 0 || h.DefaultMaxTokens < 1 || h.MaxRequestDuration <= 0 {
-		return errors.New("aigw_ratelimit: redis_timeout, default_max_tokens and max_request_duration must be positive")
+	if h.RedisTimeout <= 0 || h.DefaultMaxTokens < 1 || h.MaxRequestDuration <= 0 || h.ImageTokens < 1 {
+		return errors.New("aigw_ratelimit: redis_timeout, default_max_tokens, image_tokens and max_request_duration must be positive")
 	}
 	for _, l := range h.defaults {
 		if l.RPM < 0 || l.TPM < 0 || l.Concurrency < 0 {

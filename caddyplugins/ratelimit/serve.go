@@ -2,7 +2,6 @@ package ratelimit
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -41,7 +40,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	setHeaders(w.Header(), d)
 	if !d.Allowed {
 		refusals.WithLabelValues(d.Reason).Inc()
-		state.WriteError(w, r, refusal(d))
+		state.WriteError(w, r, refusal(d, req))
 		return nil
 	}
 	defer h.settle(r, st, backend, d.Slot)
@@ -49,40 +48,42 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 }
 
 // reserve asks the backend, falling back or refusing per on_redis_error when
-// Redis fails. It returns the backend that holds the reservation.
+// Redis fails or the breaker is open. It returns the backend that holds the
+// reservation. The Redis call runs on a context the client cannot cancel,
+// with its own deadline: a client that leaves must not make Redis look down,
+// nor switch shared limits off for everyone on the node.
 func (h *Handler) reserve(ctx context.Context, req *rl.Request) (rl.Decision, rl.Backend, error) {
 	if !h.redis {
 		d, _ := h.local.Reserve(ctx, req)
 		return d, h.local, nil
 	}
-	var d rl.Decision
-	var err error
-	if now := time.Now().UnixNano(); now < h.redisDownUntil.Load() {
-		err = errRedisDown // do not wait on a Redis that just failed
-	} else {
-		rctx, cancel := context.WithTimeout(ctx, time.Duration(h.RedisTimeout))
-		d, err = h.backend.Reserve(rctx, req)
+	if h.breaker.allow(time.Now()) {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Duration(h.RedisTimeout))
+		d, err := h.backend.Reserve(rctx, req)
 		cancel()
 		if err == nil {
+			h.breaker.success()
 			return d, h.backend, nil
 		}
-		h.redisDownUntil.Store(now + int64(redisRetry))
-		h.warn("rate limit backend unreachable", err)
+		h.backendFailed("rate limit backend unreachable", err)
 	}
-	backendErrors.WithLabelValues(h.OnRedisError).Inc()
+	fallbacks.WithLabelValues(h.OnRedisError).Inc()
 	if h.OnRedisError == "closed" {
-		return d, nil, apierr.New(http.StatusServiceUnavailable, "rate_limit_unavailable",
+		return rl.Decision{}, nil, apierr.New(http.StatusServiceUnavailable, "rate_limit_unavailable",
 			"The gateway cannot check rate limits right now; retry shortly.")
 	}
-	d, _ = h.local.Reserve(ctx, req)
+	d, _ := h.local.Reserve(ctx, req)
 	return d, h.local, nil
 }
 
-// redisRetry is how long requests skip Redis after it failed, so that an
-// unreachable Redis costs one timeout per second, not one per request.
-const redisRetry = time.Second
-
-var errRedisDown = errors.New("redis failed less than a second ago")
+// backendFailed counts a real failure of a Redis call and feeds the breaker.
+func (h *Handler) backendFailed(msg string, err error) {
+	backendErrors.WithLabelValues(h.OnRedisError).Inc()
+	if h.breaker.failure(time.Now()) {
+		msg += "; breaker open"
+	}
+	h.warn(msg, err)
+}
 
 // warn logs at most once every 10 seconds, so an outage does not flood the log.
 func (h *Handler) warn(msg string, err error) {
@@ -102,9 +103,12 @@ func (h *Handler) settle(r *http.Request, st *state.Request, b rl.Backend, slot 
 	tokens, cost := int64(bill.Prompt+bill.Completion), int64(c)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Duration(h.RedisTimeout))
 	defer cancel()
-	if err := b.Settle(ctx, slot, tokens, cost); err != nil {
-		backendErrors.WithLabelValues(h.OnRedisError).Inc()
-		h.warn("settling a rate limit reservation failed", err)
+	err := b.Settle(ctx, slot, tokens, cost)
+	switch {
+	case err != nil:
+		h.backendFailed("settling a rate limit reservation failed", err)
+	case b != rl.Backend(h.local):
+		h.breaker.success()
 	}
 }
 
@@ -114,7 +118,7 @@ func (h *Handler) request(st *state.Request, est estimate, now time.Time) *rl.Re
 	local := now.In(h.loc)
 	monthStart := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, h.loc)
 	req := &rl.Request{
-		ID: st.ID, Tokens: int64(est.prompt + est.completion), Cost: est.cost,
+		ID: st.ID, Tokens: est.bound, Cost: est.cost,
 		Month: local.Format("2006-01"), MonthEnd: monthStart.AddDate(0, 1, 0), Lease: time.Duration(h.MaxRequestDuration),
 		Scopes: make([]rl.Scope, 0, 4), // key, user, tenant, model
 	}
@@ -156,20 +160,38 @@ func override(def rl.Limits, db store.Limits) rl.Limits {
 }
 
 // refusal is the 429 for a decision.
-func refusal(d rl.Decision) *apierr.Error {
+func refusal(d rl.Decision, req *rl.Request) *apierr.Error {
 	kind, _, _ := strings.Cut(d.Scope, ":")
 	what := map[string]string{
 		rl.ReasonRequests: "requests per minute", rl.ReasonTokens: "tokens per minute",
 		rl.ReasonConcurrency: "concurrent requests", rl.ReasonBudget: "monthly budget",
 	}[d.Reason]
-	e := apierr.Newf(http.StatusTooManyRequests, "rate_limit_exceeded",
-		"Rate limit reached for %s of this %s. Please try again in %s.", what, scopeWord(kind), formatDuration(d.RetryAfter))
-	if d.Reason == rl.ReasonBudget {
+	var e *apierr.Error
+	switch {
+	case d.Reason == rl.ReasonBudget:
 		e = apierr.Newf(http.StatusTooManyRequests, "insufficient_quota",
 			"The monthly budget of this %s is exhausted; it resets at the start of next month.", scopeWord(kind))
+	case d.TooLarge:
+		// As OpenAI words it: no wait helps, the request itself is too large.
+		e = apierr.Newf(http.StatusTooManyRequests, "rate_limit_exceeded",
+			"Request too large for tokens per minute of this %s: Limit %d, Requested %d. The input or output tokens must be reduced in order to run successfully (set max_tokens).",
+			scopeWord(kind), scopeTPM(req, d.Scope), req.Tokens)
+	default:
+		e = apierr.Newf(http.StatusTooManyRequests, "rate_limit_exceeded",
+			"Rate limit reached for %s of this %s. Please try again in %s.", what, scopeWord(kind), formatDuration(d.RetryAfter))
 	}
 	e.RetryAfter = max(d.RetryAfter, time.Second)
 	return e
+}
+
+// scopeTPM returns the tokens per minute limit of the scope named name.
+func scopeTPM(req *rl.Request, name string) int64 {
+	for _, sc := range req.Scopes {
+		if sc.Name == name {
+			return sc.TPM
+		}
+	}
+	return 0
 }
 
 func scopeWord(kind string) string {
@@ -211,9 +233,14 @@ func formatDuration(d time.Duration) string {
 	return d.Round(time.Second).String()
 }
 
-// estimate is what the call is expected to use.
+// estimate is what the call is expected to use, and the most it can use.
 type estimate struct {
-	model              *catalog.Model
+	model *catalog.Model
+	// prompt and completion are the best estimates (the usage row's, the
+	// router's context window check, and the bill of a call that ends
+	// without usage or counted content).
 	prompt, completion int
-	cost               int64
+	// bound is the most prompt plus completion tokens the call can use, and
+	// cost the most it can cost: what is reserved.
+	bound, cost int64
 }

@@ -148,7 +148,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, _ caddyhttp.
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, errClientGone) {
 		h.logger.Warn("request ended with an error", zap.String("request_id", st.ID), zap.Error(err))
 	}
+	if errors.Is(err, errClientGone) {
+		h.logger.Debug("client went away", zap.String("request_id", st.ID))
+		abandon(w)
+	}
 	return nil
+}
+
+// abandon closes the connection of a client that has gone instead of
+// answering it: Go's server would send a half-closed client an empty 200
+// for a handler that wrote nothing (while its usage row says 499).
+func abandon(w http.ResponseWriter) {
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		conn.Close()
+	}
 }
 
 func (h *Handler) method(w http.ResponseWriter, r *http.Request, want string, serve func() error) error {

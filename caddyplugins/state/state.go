@@ -277,8 +277,8 @@ func (st *Request) Chat(r *http.Request) (*oai.ChatRequest, error) {
 	if err := st.decode(r, func(b []byte) error { return oai.DecodeChat(b, &req) }); err != nil {
 		return nil, err
 	}
-	if param, err := req.Validate(); err != nil {
-		return nil, apierr.New(http.StatusBadRequest, "invalid_value", err.Error()).WithParam(param)
+	if pe := req.Validate(); pe != nil {
+		return nil, paramError(pe)
 	}
 	st.chat = &req
 	return st.chat, nil
@@ -293,8 +293,8 @@ func (st *Request) Embedding(r *http.Request) (*oai.EmbeddingRequest, error) {
 	if err := st.decode(r, func(b []byte) error { return json.Unmarshal(b, &req) }); err != nil {
 		return nil, err
 	}
-	if param, err := req.Validate(); err != nil {
-		return nil, apierr.New(http.StatusBadRequest, "invalid_value", err.Error()).WithParam(param)
+	if pe := req.Validate(); pe != nil {
+		return nil, paramError(pe)
 	}
 	st.embedding = &req
 	return st.embedding, nil
@@ -308,21 +308,28 @@ func (st *Request) decode(r *http.Request, unmarshal func([]byte) error) error {
 	if len(body) == 0 {
 		return apierr.New(http.StatusBadRequest, "invalid_json", "The request body is empty; send a JSON object.")
 	}
+	if pe := oai.CheckEncoding(body); pe != nil {
+		return paramError(pe)
+	}
 	if err := unmarshal(body); err != nil {
+		if pe := oai.TypeError(err); pe != nil {
+			return paramError(pe)
+		}
 		return apierr.New(http.StatusBadRequest, "invalid_json", jsonErrorMessage(err)).WithCause(err)
 	}
 	return nil
 }
 
+// paramError is the 400 of a request that names a bad parameter.
+func paramError(pe *oai.ParamError) *apierr.Error {
+	return apierr.New(http.StatusBadRequest, pe.Code, pe.Message).WithParam(pe.Param)
+}
+
 // jsonErrorMessage describes a decoding error without echoing the body.
 func jsonErrorMessage(err error) string {
 	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
+	if errors.As(err, &se) {
 		return fmt.Sprintf("We could not parse the JSON body of your request: syntax error at byte %d.", se.Offset)
-	case errors.As(err, &te):
-		return fmt.Sprintf("Invalid type for '%s': expected %s.", te.Field, te.Type)
 	}
 	return "We could not parse the JSON body of your request."
 }

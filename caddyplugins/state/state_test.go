@@ -42,9 +42,13 @@ func TestBodyErrors(t *testing.T) {
 		{"too large", strings.Repeat("x", 2000), 1024, http.StatusRequestEntityTooLarge, "request_too_large"},
 		{"empty", "", 1024, http.StatusBadRequest, "invalid_json"},
 		{"syntax", `{"model":`, 1024, http.StatusBadRequest, "invalid_json"},
-		{"no messages", `{"model":"m"}`, 1024, http.StatusBadRequest, "invalid_value"},
-		{"bad max_tokens", `{"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":0}`, 1024, http.StatusBadRequest, "invalid_value"},
-		{"bad content", `{"model":"m","messages":[{"role":"user","content":5}]}`, 1024, http.StatusBadRequest, "invalid_value"},
+		{"no messages", `{"model":"m"}`, 1024, http.StatusBadRequest, "missing_required_parameter"},
+		{"bad max_tokens", `{"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":0}`, 1024, http.StatusBadRequest, "integer_below_min_value"},
+		{"bad content", `{"model":"m","messages":[{"role":"user","content":5}]}`, 1024, http.StatusBadRequest, "invalid_type"},
+		{"decoded field of the wrong type", `{"model":"m","stream":"yes","messages":[{"role":"user","content":"x"}]}`, 1024, http.StatusBadRequest, "invalid_type"},
+		{"undecoded parameter of the wrong type", `{"model":"m","temperature":"hot","messages":[{"role":"user","content":"x"}]}`, 1024, http.StatusBadRequest, "invalid_type"},
+		{"invalid UTF-8", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"\xff\"}]}", 1024, http.StatusBadRequest, "invalid_encoding"},
+		{"lone surrogate", `{"model":"m","messages":[{"role":"user","content":"\udc00"}]}`, 1024, http.StatusBadRequest, "invalid_encoding"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,6 +59,9 @@ func TestBodyErrors(t *testing.T) {
 			var e *apierr.Error
 			if !errors.As(err, &e) || e.Status != tt.status || e.Code != tt.code {
 				t.Fatalf("got %v, want %d %s", err, tt.status, tt.code)
+			}
+			if e.Status == http.StatusBadRequest && e.Code != "invalid_json" && e.Param == "" {
+				t.Errorf("%s: no param named", e.Message)
 			}
 			if strings.Contains(e.Message, tt.body) && tt.body != "" {
 				t.Error("error echoes the body")

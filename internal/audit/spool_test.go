@@ -65,7 +65,7 @@ func TestQueueSpoolsWhileTheStoreIsDownAndReplays(t *testing.T) {
 	if last != "config.reload" {
 		t.Errorf("last row %q: spooled events must come before the new one", last)
 	}
-	rep, err := NewStore(pool).Verify(context.Background(), "")
+	rep, err := NewStore(pool).Verify(context.Background(), VerifyOptions{})
 	if err != nil || rep.Rows != 31 || len(rep.Breaks) != 0 {
 		t.Fatalf("verify: %+v, %v; want 31 rows and an intact chain", rep, err)
 	}

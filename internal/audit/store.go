@@ -1,10 +1,8 @@
 package audit
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -20,6 +18,7 @@ type Store struct {
 	pool      *pgxpool.Pool
 	sanitizer Sanitizer
 	now       func() time.Time
+	key       []byte // signs checkpoints; nil: unsigned
 }
 
 // Option configures a Store.
@@ -29,8 +28,10 @@ type Option func(*Store)
 func WithClock(now func() time.Time) Option { return func(st *Store) { st.now = now } }
 
 // NewStore returns a Store over pool, which it does not own.
+// Checkpoints are signed with AIGW_AUDIT_KEY from the environment unless
+// WithCheckpointKey says otherwise.
 func NewStore(pool *pgxpool.Pool, opts ...Option) *Store {
-	s := &Store{pool: pool, sanitizer: DefaultSanitizer{}, now: time.Now}
+	s := &Store{pool: pool, sanitizer: DefaultSanitizer{}, now: time.Now, key: envKey()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -86,32 +87,31 @@ func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, events ...Event) error 
 		byTenant[e.TenantID] = append(queued, e)
 	}
 	var rows [][]any
+	cps := make([]Checkpoint, 0, len(byTenant))
 	for _, tenant := range sortedTenants(byTenant) {
-		chained, err := chainTenant(ctx, tx, tenant, byTenant[tenant])
+		chained, cp, err := chainTenant(ctx, tx, tenant, byTenant[tenant])
 		if err != nil {
 			return err
 		}
 		rows = append(rows, chained...)
+		cps = append(cps, cp)
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_logs"}, auditColumns, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("appending %d audit events: %w", len(rows), err)
 	}
-	return nil
+	return s.checkpoint(ctx, tx, cps)
 }
 
 // chainTenant locks tenant's chain for the transaction, reads its head and
-// returns the events as chained rows.
-func chainTenant(ctx context.Context, tx pgx.Tx, tenant string, events []*Event) ([][]any, error) {
+// returns the events as chained rows, and the chain's new head.
+func chainTenant(ctx context.Context, tx pgx.Tx, tenant string, events []*Event) ([][]any, Checkpoint, error) {
 	key := orDefault(tenant, noTenant)
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('aigw.audit:' || $1, 0))`, key); err != nil {
-		return nil, fmt.Errorf("locking audit chain: %w", err)
+		return nil, Checkpoint{}, fmt.Errorf("locking audit chain: %w", err)
 	}
-	var seq int64
-	prev := append([]byte(nil), zeroHash...)
-	err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_logs
-		WHERE coalesce(tenant_id, '`+noTenant+`'::uuid) = $1::uuid ORDER BY seq DESC LIMIT 1`, key).Scan(&seq, &prev)
-	if err != nil && err != pgx.ErrNoRows {
-		return nil, fmt.Errorf("reading audit chain head: %w", err)
+	seq, prev, err := chainHead(ctx, tx, key)
+	if err != nil {
+		return nil, Checkpoint{}, err
 	}
 	// One boxed tenant id for every row: given a string, pgx fails to encode
 	// it as a uuid and parses it again, row after row.
@@ -119,11 +119,16 @@ func chainTenant(ctx context.Context, tx pgx.Tx, tenant string, events []*Event)
 	if tenant != "" {
 		var u pgtype.UUID
 		if err := u.Scan(tenant); err != nil {
-			return nil, fmt.Errorf("audit tenant %q: %w", tenant, err)
+			return nil, Checkpoint{}, fmt.Errorf("audit tenant %q: %w", tenant, err)
 		}
 		tenantArg = u
 	}
-	return chainRows(tenantArg, seq, prev, events)
+	rows, err := chainRows(tenantArg, seq, prev, events)
+	if err != nil {
+		return nil, Checkpoint{}, err
+	}
+	last := rows[len(rows)-1]
+	return rows, Checkpoint{Chain: key, Seq: last[1].(int64), Hash: last[len(last)-1].([]byte)}, nil
 }
 
 // chainRows returns events as rows following the chain head (seq, prev).
@@ -157,114 +162,4 @@ func chainRows(tenant any, seq int64, prev []byte, events []*Event) ([][]any, er
 		prev, prevArg = h, hashArg
 	}
 	return rows, nil
-}
-
-// Break is the first broken link of a chain.
-type Break struct {
-	// TenantID is the chain's tenant ("" for the system chain).
-	TenantID string
-	// Seq and ID identify the first row that does not verify.
-	Seq, ID int64
-	// Reason says what does not match.
-	Reason string
-}
-
-func (b Break) String() string {
-	chain := b.TenantID
-	if chain == "" {
-		chain = "system"
-	}
-	return fmt.Sprintf("chain %s: row seq %d (id %d): %s", chain, b.Seq, b.ID, b.Reason)
-}
-
-// Report is the outcome of Verify.
-type Report struct {
-	Chains int
-	Rows   int64
-	// Breaks holds the first broken link of each chain that has one.
-	Breaks []Break
-}
-
-// Verify walks every chain (or only tenant's, when tenant is not "") in seq
-// order and reports the first broken link of each: a missing or extra row
-// (seq out of order), a previous hash that is not the previous row's hash, or
-// a hash that does not match the row's contents (an edited row).
-func (s *Store) Verify(ctx context.Context, tenant string) (*Report, error) {
-	q := `SELECT id, coalesce(tenant_id::text, ''), seq, occurred_at, actor_type, actor_id, action,
-		resource_type, resource_id, outcome, severity, client_ip, request_id, details::text, prev_hash, hash
-		FROM audit_logs`
-	var args []any
-	if tenant != "" {
-		q += ` WHERE coalesce(tenant_id, '` + noTenant + `'::uuid) = $1::uuid`
-		args = append(args, tenant)
-	}
-	q += ` ORDER BY coalesce(tenant_id, '` + noTenant + `'::uuid), seq`
-	rows, err := s.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("reading audit logs: %w", err)
-	}
-	defer rows.Close()
-	rep := &Report{}
-	var cur string
-	var prev []byte
-	var want int64
-	broken, first := false, true
-	for rows.Next() {
-		var r Row
-		var details string
-		if err := rows.Scan(&r.ID, &r.TenantID, &r.Seq, &r.OccurredAt, &r.ActorType, &r.ActorID, &r.Action,
-			&r.ResourceType, &r.ResourceID, &r.Outcome, &r.Severity, &r.ClientIP, &r.RequestID, &details,
-			&r.PrevHash, &r.Hash); err != nil {
-			return nil, fmt.Errorf("reading audit row: %w", err)
-		}
-		rep.Rows++
-		if first || r.TenantID != cur {
-			first, cur, prev, want, broken = false, r.TenantID, zeroHash, 1, false
-			rep.Chains++
-		}
-		if broken {
-			continue
-		}
-		if reason := checkRow(&r, details, prev, want); reason != "" {
-			rep.Breaks = append(rep.Breaks, Break{TenantID: r.TenantID, Seq: r.Seq, ID: r.ID, Reason: reason})
-			broken = true
-			continue
-		}
-		prev, want = r.Hash, r.Seq+1
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading audit logs: %w", err)
-	}
-	return rep, nil
-}
-
-func checkRow(r *Row, details string, prev []byte, want int64) string {
-	if r.Seq != want {
-		return fmt.Sprintf("expected seq %d: rows are missing or were inserted", want)
-	}
-	if !bytes.Equal(r.PrevHash, prev) {
-		return "prev_hash is not the previous row's hash"
-	}
-	d, err := decodeDetails(details)
-	if err != nil {
-		return "details are not a JSON object"
-	}
-	r.Details = d
-	canon, err := canonicalDetails(nil, r.Details)
-	var hs hasher
-	if h := hs.hash(r.PrevHash, r.Seq, &r.Event, canon); err != nil || !bytes.Equal(h[:], r.Hash) {
-		return "hash does not match the row's contents: the row was altered"
-	}
-	return ""
-}
-
-// decodeDetails reads stored details back into the values prepare produced.
-func decodeDetails(s string) (map[string]any, error) {
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return nil, err
-	}
-	return m, nil
 }

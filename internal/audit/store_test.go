@@ -39,7 +39,7 @@ func appendN(t *testing.T, s *Store, tenant string, n int) {
 
 func verify(t *testing.T, s *Store, tenant string) *Report {
 	t.Helper()
-	rep, err := s.Verify(context.Background(), tenant)
+	rep, err := s.Verify(context.Background(), VerifyOptions{Tenant: tenant})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,11 @@ import (
 // (a value of an unexpected type, an escaped or repeated key) goes to
 // json.Unmarshal, whose error then says what is wrong. Content, tools and
 // tool calls share the body's bytes, which must not change afterwards.
+//
+// The walk also checks the documented parameters it does not decode
+// (chatParams), so that Validate refuses a request the provider would refuse
+// without a second pass over the body; a body decoded by json.Unmarshal has
+// them checked from a map of its members.
 func DecodeChat(body []byte, req *ChatRequest) error {
 	if json.Valid(body) {
 		var fast ChatRequest
@@ -21,7 +26,11 @@ func DecodeChat(body []byte, req *ChatRequest) error {
 			return nil
 		}
 	}
-	return json.Unmarshal(body, req)
+	if err := json.Unmarshal(body, req); err != nil {
+		return err
+	}
+	req.checkParamsSlow(body)
+	return nil
 }
 
 // chatField marks a ChatRequest field, to refuse repeated keys: encoding/json
@@ -71,10 +80,12 @@ func (r *ChatRequest) walk(data []byte) bool {
 			return once(fN) && setIntPtr(&r.N, raw)
 		case jsonwalk.KeyIs(key, "tools"):
 			r.Tools = json.RawMessage(raw)
+			r.checkParam(key, raw)
 			return once(fTools)
 		case jsonwalk.KeyIs(key, "user"):
 			return once(fUser) && setString(&r.User, raw)
 		}
+		r.checkParam(key, raw)
 		return true
 	})
 }
@@ -118,6 +129,12 @@ func (m *Message) walk(data []byte, at int) bool {
 			f, ok = 8, setString(&m.ToolCallID, raw)
 		case jsonwalk.KeyIs(key, "tool_calls"):
 			f, m.ToolCalls = 16, json.RawMessage(raw)
+		case jsonwalk.KeyIs(key, "refusal"):
+			f, m.Refusal = 32, json.RawMessage(raw)
+		case jsonwalk.KeyIs(key, "audio"):
+			f, m.Audio = 64, json.RawMessage(raw)
+		case jsonwalk.KeyIs(key, "function_call"):
+			f, m.FunctionCall = 128, json.RawMessage(raw)
 		}
 		dup := seen&f != 0
 		seen |= f

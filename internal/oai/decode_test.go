@@ -46,7 +46,7 @@ func checkDecodeChat(t *testing.T, body string) {
 	if wantErr != nil {
 		return
 	}
-	if d := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Message{})); d != "" {
+	if d := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Message{}, ChatRequest{})); d != "" {
 		t.Fatalf("%s: (-json.Unmarshal +DecodeChat)\n%s", body, d)
 	}
 }
@@ -72,5 +72,38 @@ func BenchmarkUnmarshalChat(b *testing.B) {
 		if err := json.Unmarshal(body, &r); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// benchBodies are typical chat requests: a short plain one, and one with
+// content parts, tool calls and tools.
+var benchBodies = map[string]string{
+	"plain": chatSeeds[0],
+	"parts": `{"model":"gpt-4o","temperature":0.2,"top_p":1,"stop":["\n\n"],"max_completion_tokens":300,"messages":[` +
+		`{"role":"system","content":"You are a helpful banking assistant. Answer briefly."},` +
+		`{"role":"user","content":[{"type":"text","text":"What does this statement show?"},{"type":"image_url","image_url":{"url":"https://example.com/statement.png","detail":"low"}}]},` +
+		`{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_balance","arguments":"{\"account\":\"checking\"}"}}]},` +
+		`{"role":"tool","tool_call_id":"call_1","content":"1,024.00 USD"}],` +
+		`"tools":[{"type":"function","function":{"name":"get_balance","description":"Balance of an account","parameters":{"type":"object","properties":{"account":{"type":"string"}},"required":["account"]}}}],"tool_choice":"auto"}`,
+}
+
+// BenchmarkDecodeValidateChat is what the request state does with a chat
+// body: decode it, then validate it (message texts included).
+func BenchmarkDecodeValidateChat(b *testing.B) {
+	for name, s := range benchBodies {
+		body := []byte(s)
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				var r ChatRequest
+				if err := DecodeChat(body, &r); err != nil {
+					b.Fatal(err)
+				}
+				if err := r.Validate(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

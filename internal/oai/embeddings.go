@@ -54,23 +54,28 @@ func (r *EmbeddingRequest) Inputs() ([]EmbeddingInput, error) {
 	return nil, errors.New("input must be a string, an array of strings, an array of tokens or an array of token arrays, and not empty")
 }
 
-// Validate checks the fields every embedding request needs.
-func (r *EmbeddingRequest) Validate() (param string, err error) {
+// Validate checks the request as OpenAI would: a model, an input of one of
+// its four shapes, and encoding_format and dimensions of the right values
+// (the decode has typed the rest).
+func (r *EmbeddingRequest) Validate() *ParamError {
 	if r.Model == "" {
-		return "model", errors.New("you must provide a model parameter")
+		return &ParamError{Param: "model", Code: CodeMissing, Message: "You must provide a model parameter."}
+	}
+	if len(r.Input) == 0 {
+		return missing(param("input"))
 	}
 	if _, err := r.Inputs(); err != nil {
-		return "input", err
+		return &ParamError{Param: "input", Code: CodeInvalidValue, Message: "Invalid 'input': " + err.Error() + "."}
 	}
 	switch r.EncodingFormat {
 	case "", "float", "base64":
 	default:
-		return "encoding_format", errors.New("encoding_format must be float or base64")
+		return invalidValue(param("encoding_format"), r.EncodingFormat, []string{"float", "base64"})
 	}
 	if r.Dimensions != nil && *r.Dimensions < 1 {
-		return "dimensions", errors.New("dimensions must be at least 1")
+		return outOfRange(param("dimensions"), float64(*r.Dimensions), 1, 1<<31, true)
 	}
-	return "", nil
+	return nil
 }
 
 // EmbeddingList is the answer of /v1/embeddings. Embedding values are

@@ -5,11 +5,6 @@ package oai
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
-	"strings"
-
-	"github.com/aigw/aigw/internal/jsonwalk"
 )
 
 // ChatRequest is the part of a /v1/chat/completions body the gateway reads.
@@ -23,6 +18,10 @@ type ChatRequest struct {
 	N                   *int            `json:"n,omitempty"`
 	Tools               json.RawMessage `json:"tools,omitempty"`
 	User                string          `json:"user,omitempty"`
+
+	// paramErr is the first parameter the decode found of a wrong type or
+	// value (see chatParams); Validate reports it.
+	paramErr *ParamError
 }
 
 // StreamOptions is "stream_options".
@@ -37,9 +36,17 @@ type Message struct {
 	Name       string          `json:"name,omitempty"`
 	ToolCallID string          `json:"tool_call_id,omitempty"`
 	ToolCalls  json.RawMessage `json:"tool_calls,omitempty"`
+	// Refusal, Audio and FunctionCall are an assistant message's refusal,
+	// audio reference and (deprecated) function call, kept to be checked
+	// and forwarded as they are.
+	Refusal      json.RawMessage `json:"refusal,omitempty"`
+	Audio        json.RawMessage `json:"audio,omitempty"`
+	FunctionCall json.RawMessage `json:"function_call,omitempty"`
 
-	// text caches Text: limits, guardrails and routing all read it.
+	// text and media cache Text and Media: limits, guardrails and routing
+	// all read them.
 	text     string
+	media    Media
 	textErr  error
 	textDone bool
 }
@@ -58,80 +65,36 @@ type ImageURL struct {
 }
 
 // Text returns the textual content of m: the string, or the text parts joined
-// by newlines. Non-text parts (images, audio) are skipped.
+// by newlines. Non-text parts (images, audio, files) are skipped. Content that
+// is not a string or an array of known parts, with the fields of their type,
+// is an error (a *ParamError).
 func (m *Message) Text() (string, error) {
 	if !m.textDone {
-		m.text, m.textErr = m.decodeText()
-		m.textDone = true
+		c, err := readContent(m.Content, m.Role, param("content"))
+		m.text, m.media, m.textDone = c.text, c.media, true
+		if err != nil {
+			m.textErr = err
+		}
 	}
 	return m.text, m.textErr
 }
 
-func (m *Message) decodeText() (string, error) { return ContentText(m.Content) }
+// Media returns what m's content holds besides text (after Text or the
+// request's Validate has read it).
+func (m *Message) Media() Media {
+	m.Text() //nolint:errcheck // the media read before any error are returned
+	return m.media
+}
 
 // ContentText returns the textual content of a message's "content": the
 // string, or the text parts joined by newlines. Non-text parts (images,
-// audio) are skipped.
+// audio, files) are skipped; parts of unknown types are an error.
 func ContentText(c json.RawMessage) (string, error) {
-	if len(c) == 0 || string(c) == "null" {
-		return "", nil
+	out, err := readContent(c, "", param("content"))
+	if err != nil {
+		return "", err
 	}
-	switch c[0] {
-	case '"':
-		if text, ok := jsonwalk.String(c); ok {
-			return string(text), nil
-		}
-		var s string
-		err := json.Unmarshal(c, &s) // says what is wrong
-		return s, err
-	case '[':
-		var parts []ContentPart
-		if err := json.Unmarshal(c, &parts); err != nil {
-			return "", err
-		}
-		var b strings.Builder
-		for _, p := range parts {
-			if p.Type == "text" {
-				if b.Len() > 0 {
-					b.WriteByte('\n')
-				}
-				b.WriteString(p.Text)
-			}
-		}
-		return b.String(), nil
-	}
-	return "", errors.New("content must be a string or an array of content parts")
-}
-
-// Validate checks what every chat request needs, returning the offending
-// parameter's name with the error.
-func (r *ChatRequest) Validate() (param string, err error) {
-	if r.Model == "" {
-		return "model", errors.New("you must provide a model parameter")
-	}
-	if len(r.Messages) == 0 {
-		return "messages", errors.New("messages must be a non-empty array")
-	}
-	for i := range r.Messages {
-		m := &r.Messages[i]
-		switch m.Role {
-		case "system", "developer", "user", "assistant", "tool", "function":
-		default:
-			return fmt.Sprintf("messages[%d].role", i), fmt.Errorf("invalid role %q", m.Role)
-		}
-		if _, err := m.Text(); err != nil {
-			return fmt.Sprintf("messages[%d].content", i), err
-		}
-	}
-	for _, v := range []*int{r.MaxTokens, r.MaxCompletionTokens} {
-		if v != nil && *v < 1 {
-			return "max_tokens", errors.New("max_tokens must be at least 1")
-		}
-	}
-	if r.N != nil && (*r.N < 1 || *r.N > 128) {
-		return "n", errors.New("n must be between 1 and 128")
-	}
-	return "", nil
+	return out.text, nil
 }
 
 // OutputLimit returns the requested completion limit, or 0 when unset.

@@ -2,17 +2,35 @@
 // concurrent requests and monthly budgets over a set of scopes (an API key, its
 // user, its tenant, the model), atomically: a request is admitted only if every
 // scope has room, and then counted in all of them at once. Token and budget
-// reservations are estimates made before the call; Settle corrects them with
-// the real usage afterwards.
+// reservations are upper bounds made before the call; Settle replaces them
+// with the real usage afterwards.
 //
-// Minute limits use a sliding window counter: the count of the current
-// one-minute window plus the previous window's count weighted by the part of
-// it still inside the last minute. It needs two counters per scope, is exact
-// for a burst inside one window, and never admits more than the limit over any
-// minute by more than the previous window's skew (in practice a few percent).
+// # Minute limits
+//
+// A minute is split into Buckets buckets of BucketWidth (one second). A scope
+// remembers how many requests and tokens it admitted in each bucket, and
+// counts every bucket from the one that holds now-60s to the current one, the
+// oldest in full although part of it is already more than a minute old. So
+// the count always covers the whole trailing minute (and at most one bucket
+// more): whatever the timing, a scope never admits more than its limit in
+// any 60-second span. The price is that room comes back up to one bucket (one
+// second) later than a perfect sliding log would give it.
+//
+// The alternatives do worse. A sliding log (one timestamp per admitted
+// request) is exact but holds up to the limit's worth of entries per scope
+// (100,000 timestamps for 100,000 requests a minute) and cannot sum tokens
+// cheaply; the weighted two-window estimate this package used before assumes
+// the previous minute's requests were spread evenly, so a burst at the end of
+// one minute was mostly forgotten in the next (up to nearly twice the limit
+// in a 60-second span; 1.75x was measured); a token bucket whose burst is the
+// full limit admits up to twice the limit in a minute.
+// Buckets are stored sparsely: a scope holds one entry per second in which it
+// admitted anything (24 bytes in process, one or two small hash fields in
+// Redis), at most 61, and an idle scope nothing.
 //
 // Two backends implement it: Memory (one node) and Redis (many nodes sharing
-// one Redis, one round trip per reservation).
+// one Redis, one round trip per reservation, timed by Redis's own clock so
+// nodes' clocks do not matter).
 package ratelimit
 
 import (
@@ -22,6 +40,13 @@ import (
 
 // Window is the length of the rate windows.
 const Window = time.Minute
+
+// Buckets is the number of buckets a Window is split into, and BucketWidth
+// the time each covers.
+const (
+	Buckets     = 60
+	BucketWidth = Window / Buckets
+)
 
 // Limits are a scope's limits; zero means unlimited.
 type Limits struct {
@@ -46,9 +71,10 @@ type Request struct {
 	ID string
 	// Scopes are checked and counted together.
 	Scopes []Scope
-	// Tokens is the estimated prompt plus completion tokens.
+	// Tokens is the reserved prompt plus completion tokens: an upper bound
+	// of what the call can use, so that settling never raises a count.
 	Tokens int64
-	// Cost is the estimated cost in picodollars.
+	// Cost is the reserved cost in picodollars, likewise an upper bound.
 	Cost int64
 	// Month names the budget period ("2026-11" in the configured time zone),
 	// and MonthEnd is when it ends, for Retry-After.
@@ -71,7 +97,10 @@ const (
 type Headroom struct {
 	Limit     int64 // 0: no such limit
 	Remaining int64
-	Reset     time.Duration // until the window frees enough for one more
+	// Reset is when everything counted now has left the window, that is
+	// when the full limit is available again (as OpenAI's x-ratelimit-reset
+	// headers mean it).
+	Reset time.Duration
 }
 
 // Decision is the answer to a Request.
@@ -82,6 +111,9 @@ type Decision struct {
 	Scope  string
 	// RetryAfter is when a retry may succeed (refusals only).
 	RetryAfter time.Duration
+	// TooLarge reports a request that no wait would admit: it needs more
+	// tokens than the limit (refusals for tokens only).
+	TooLarge bool
 	// Requests and Tokens are the tightest headroom, after this request.
 	Requests, Tokens Headroom
 	// Slot identifies the reservation, to settle it.
@@ -92,7 +124,7 @@ type Decision struct {
 type Slot struct {
 	ID     string
 	Scopes []Scope
-	Window int64 // index of the minute window the tokens were counted in
+	Bucket int64 // index of the bucket the tokens were counted in
 	Month  string
 	Tokens int64
 	Cost   int64
@@ -103,65 +135,34 @@ type Backend interface {
 	// Reserve checks every scope and, if all have room, counts the request in
 	// all of them and takes a concurrency slot.
 	Reserve(ctx context.Context, req *Request) (Decision, error)
-	// Settle replaces the estimate of a reservation with the real tokens and
-	// cost and frees its concurrency slot.
+	// Settle replaces the reservation's tokens and cost with the real ones
+	// and frees its concurrency slot.
 	Settle(ctx context.Context, s Slot, tokens, cost int64) error
 	// SeedBudget raises a scope's spend in month to at least spent (what the
 	// usage records say), so a budget survives restarts; it never lowers it.
 	SeedBudget(ctx context.Context, scope, month string, spent int64) error
 }
 
-// windowIndex returns the window of t and how far into it t is (0..1).
-func windowIndex(t time.Time) (int64, float64) {
-	ms := t.UnixMilli()
-	w := Window.Milliseconds()
-	return ms / w, float64(ms%w) / float64(w)
+// bucketMs is BucketWidth in milliseconds.
+const bucketMs = int64(BucketWidth / time.Millisecond)
+
+// bucketOf returns the index of the bucket holding ms (Unix milliseconds).
+func bucketOf(ms int64) int64 { return ms / bucketMs }
+
+// leaves returns how long after nowMs bucket idx stops being counted: once
+// the current bucket is Buckets past it.
+func leaves(idx, nowMs int64) time.Duration {
+	return time.Duration((idx+Buckets+1)*bucketMs-nowMs) * time.Millisecond
 }
 
-// slidingCount is the sliding-window estimate of the last minute's count.
-func slidingCount(prev, cur int64, elapsed float64) float64 {
-	return float64(prev)*(1-elapsed) + float64(cur)
-}
-
-// retryAfter estimates when a window limited to limit, holding prev and cur at
-// elapsed, has room for need more.
-func retryAfter(prev, cur, need, limit int64, elapsed float64) time.Duration {
-	d := rawRetryAfter(prev, cur, need, limit, elapsed)
-	// Round up to whole milliseconds: float error must not shorten the wait.
-	return (d + time.Millisecond - 1 - time.Microsecond).Truncate(time.Millisecond)
-}
-
-func rawRetryAfter(prev, cur, need, limit int64, elapsed float64) time.Duration {
-	if need > limit {
-		return Window // can never fit; tell the client to back off a full window
+// headroom builds the header view of one limit holding count, whose newest
+// counted bucket is newest.
+func headroom(count, limit, newest, nowMs int64) Headroom {
+	h := Headroom{Limit: limit, Remaining: max(limit-count, 0)}
+	if count > 0 {
+		h.Reset = max(leaves(newest, nowMs), time.Millisecond)
 	}
-	if cur+need <= limit && prev > 0 {
-		// Room comes as the previous window slides out.
-		f := 1 - float64(limit-cur-need)/float64(prev)
-		if f > elapsed {
-			return time.Duration((f - elapsed) * float64(Window))
-		}
-		return time.Millisecond
-	}
-	// Next window: the current count becomes the previous one.
-	rest := time.Duration((1 - elapsed) * float64(Window))
-	if cur > 0 && cur+need > limit {
-		f := 1 - float64(limit-need)/float64(cur)
-		if f > 0 {
-			rest += time.Duration(f * float64(Window))
-		}
-	}
-	return rest
-}
-
-// headroom builds the header view of one limit.
-func headroom(prev, cur, limit int64, elapsed float64) Headroom {
-	used := int64(slidingCount(prev, cur, elapsed) + 0.999999)
-	rem := limit - used
-	if rem < 0 {
-		rem = 0
-	}
-	return Headroom{Limit: limit, Remaining: rem, Reset: retryAfter(prev, cur, 1, limit, elapsed)}
+	return h
 }
 
 // tighter returns whichever of a and b has less room left.
@@ -170,4 +171,11 @@ func tighter(a, b Headroom) Headroom {
 		return b
 	}
 	return a
+}
+
+func untilMonthEnd(end, now time.Time) time.Duration {
+	if d := end.Sub(now); d > time.Second {
+		return d
+	}
+	return time.Second
 }

@@ -3,6 +3,7 @@ package ratelimit
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -73,33 +74,154 @@ func reserve(t *testing.T, b Backend, clk *clock, tokens, cost int64, scopes ...
 
 var reqSeq atomic.Int64
 
-func TestRequestsPerMinuteSlidingWindow(t *testing.T) {
+func TestRequestsPerMinuteWindow(t *testing.T) {
 	backends(t, func(t *testing.T, b Backend, clk *clock) {
 		key := Scope{Name: "key:a", Limits: Limits{RPM: 5}}
+		clk.add(10*time.Second + 250*time.Millisecond) // 10:00:10.250
 		for i := 0; i < 5; i++ {
 			d := reserve(t, b, clk, 0, 0, key)
-			if !d.Allowed || d.Requests.Remaining != int64(4-i) || d.Requests.Limit != 5 {
+			if !d.Allowed || d.Requests.Remaining != int64(4-i) || d.Requests.Limit != 5 || d.Requests.Reset != 60750*time.Millisecond {
 				t.Fatalf("request %d: %+v", i, d)
 			}
 		}
+		// The five were counted in the bucket 10:00:10-11, which leaves the
+		// window once a whole minute has passed since its end: at 10:01:11.
 		d := reserve(t, b, clk, 0, 0, key)
-		if d.Allowed || d.Reason != ReasonRequests || d.Scope != "key:a" || d.RetryAfter != Window+Window/5 {
+		if d.Allowed || d.Reason != ReasonRequests || d.Scope != "key:a" || d.RetryAfter != 60750*time.Millisecond {
 			t.Fatalf("6th request: %+v", d)
 		}
-		// 72s: the next window starts in 60s, where the 5 of this one count
-		// until 20% of it has passed.
-		// Half way into the next window, half of the previous five still count.
-		clk.add(Window + Window/2)
-		allowed := 0
+		clk.add(60*time.Second + 749*time.Millisecond) // 10:01:10.999
+		if d := reserve(t, b, clk, 0, 0, key); d.Allowed || d.RetryAfter != time.Millisecond {
+			t.Fatalf("a minute and 0.749s later: %+v", d)
+		}
+		clk.add(time.Millisecond) // 10:01:11.000
 		for i := 0; i < 5; i++ {
-			if reserve(t, b, clk, 0, 0, key).Allowed {
-				allowed++
+			if d := reserve(t, b, clk, 0, 0, key); !d.Allowed {
+				t.Fatalf("request %d after the first five left the window: %+v", i, d)
 			}
 		}
-		if allowed != 2 {
-			t.Errorf("half a window later: %d admitted, want 2 (5 - 2.5 carried over)", allowed)
+	})
+}
+
+// TestNoSixtySecondSpanOverLimit admits requests arriving at random times
+// in bursts (many placed just before and after minute boundaries) for ten
+// minutes of an injected clock and checks every 60-second span of the
+// admitted requests' times, closed at both ends: none holds more than the
+// limit, in requests or in tokens.
+func TestNoSixtySecondSpanOverLimit(t *testing.T) {
+	backends(t, func(t *testing.T, b Backend, clk *clock) {
+		const rpm, tpm = 40, 1500
+		key := Scope{Name: "key:span", Limits: Limits{RPM: rpm, TPM: tpm}}
+		rng := rand.New(rand.NewPCG(16, 60))
+		start := clk.now()
+		var reqTimes []time.Time
+		var tokTimes []weighted
+		for clk.now().Sub(start) < 10*time.Minute {
+			// A burst of 1-30 requests, then a pause of up to 4 s; every
+			// third burst is moved to within 300 ms of a minute boundary.
+			if rng.IntN(3) == 0 {
+				next := clk.now().Truncate(time.Minute).Add(time.Minute)
+				clk.add(next.Sub(clk.now()) - 300*time.Millisecond + time.Duration(rng.IntN(600))*time.Millisecond)
+			}
+			for n := 1 + rng.IntN(30); n > 0; n-- {
+				tokens := int64(1 + rng.IntN(60))
+				if d := reserve(t, b, clk, tokens, 0, key); d.Allowed {
+					reqTimes = append(reqTimes, clk.now())
+					tokTimes = append(tokTimes, weighted{clk.now(), tokens})
+				}
+				clk.add(time.Duration(rng.IntN(40)) * time.Millisecond)
+			}
+			clk.add(time.Duration(rng.IntN(4000)) * time.Millisecond)
+		}
+		if worst := maxInSpan(unit(reqTimes), Window); worst > rpm {
+			t.Errorf("%d requests admitted in one 60-second span, limit %d", worst, rpm)
+		}
+		if worst := maxInSpan(tokTimes, Window); worst > tpm {
+			t.Errorf("%d tokens admitted in one 60-second span, limit %d", worst, tpm)
+		}
+		t.Logf("%d requests admitted in 10 minutes; busiest 60 s span: %d requests, %d tokens",
+			len(reqTimes), maxInSpan(unit(reqTimes), Window), maxInSpan(tokTimes, Window))
+	})
+}
+
+// TestBurstAtMinuteEndIsNotForgotten is #16's case: a full burst late in one
+// minute, then demand early in the next, must not be admitted again until the
+// burst is a minute old.
+func TestBurstAtMinuteEndIsNotForgotten(t *testing.T) {
+	backends(t, func(t *testing.T, b Backend, clk *clock) {
+		key := Scope{Name: "key:edge", Limits: Limits{RPM: 300}}
+		clk.add(59*time.Second + 900*time.Millisecond) // 10:00:59.900
+		next := clk.now().Truncate(time.Minute).Add(time.Minute)
+		for i := 0; i < 300; i++ {
+			if !reserve(t, b, clk, 0, 0, key).Allowed {
+				t.Fatalf("request %d of the burst refused", i)
+			}
+		}
+		for _, at := range []time.Duration{200 * time.Millisecond, 20 * time.Second, 59*time.Second + 999*time.Millisecond} {
+			clk.add(next.Add(at).Sub(clk.now()))
+			if d := reserve(t, b, clk, 0, 0, key); d.Allowed {
+				t.Fatalf("%v into the next minute: admitted after a full burst 0.1s before it", at)
+			}
+		}
+		clk.add(next.Add(time.Minute).Sub(clk.now())) // 10:02:00, when the burst's bucket leaves the window
+		if d := reserve(t, b, clk, 0, 0, key); !d.Allowed {
+			t.Fatalf("a minute after the burst's second: %+v", d)
 		}
 	})
+}
+
+// TestSteadyDemandUsesTheLimit checks the other side: under steady demand
+// above the limit, a scope admits its limit in every 61 seconds (the window
+// counts at most one bucket more than a minute).
+func TestSteadyDemandUsesTheLimit(t *testing.T) {
+	backends(t, func(t *testing.T, b Backend, clk *clock) {
+		const rpm = 40
+		key := Scope{Name: "key:steady", Limits: Limits{RPM: rpm}}
+		var admitted []time.Time
+		for i := 0; i < 6000; i++ { // ten a second for ten minutes
+			if reserve(t, b, clk, 0, 0, key).Allowed {
+				admitted = append(admitted, clk.now())
+			}
+			clk.add(100 * time.Millisecond)
+		}
+		for i := 0; i+rpm < len(admitted); i += rpm {
+			if gap := admitted[i+rpm].Sub(admitted[i]); gap > Window+BucketWidth {
+				t.Fatalf("requests %d and %d admitted %v apart under steady demand; want at most 61s", i, i+rpm, gap)
+			}
+		}
+		if len(admitted) < 600*rpm/61 {
+			t.Errorf("%d admitted in ten minutes at limit %d", len(admitted), rpm)
+		}
+	})
+}
+
+type weighted struct {
+	at time.Time
+	n  int64
+}
+
+func unit(ts []time.Time) []weighted {
+	out := make([]weighted, len(ts))
+	for i, t := range ts {
+		out[i] = weighted{t, 1}
+	}
+	return out
+}
+
+// maxInSpan returns the largest sum of events (in time order) within any
+// closed span of length d.
+func maxInSpan(ev []weighted, d time.Duration) int64 {
+	var best, sum int64
+	lo := 0
+	for hi := range ev {
+		sum += ev[hi].n
+		for ev[hi].at.Sub(ev[lo].at) > d {
+			sum -= ev[lo].n
+			lo++
+		}
+		best = max(best, sum)
+	}
+	return best
 }
 
 func TestTokensReserveAndSettle(t *testing.T) {
@@ -118,7 +240,7 @@ func TestTokensReserveAndSettle(t *testing.T) {
 		if d := reserve(t, b, clk, 600, 0, key); !d.Allowed || d.Tokens.Remaining != 300 {
 			t.Fatalf("after settling the first at 100 tokens: %+v", d)
 		}
-		if d := reserve(t, b, clk, 5000, 0, key); d.Allowed || d.RetryAfter != Window {
+		if d := reserve(t, b, clk, 5000, 0, key); d.Allowed || d.RetryAfter != Window || !d.TooLarge {
 			t.Fatalf("a request larger than the limit: %+v", d)
 		}
 	})
@@ -231,17 +353,6 @@ func TestConcurrentReservationsNeverOvershoot(t *testing.T) {
 	})
 }
 
-func BenchmarkMemoryReserveSettle(b *testing.B) {
-	m := NewMemory(nil)
-	scopes := []Scope{{Name: "key:1", Limits: Limits{RPM: 1 << 40, TPM: 1 << 40, Concurrency: 1 << 20}},
-		{Name: "tenant:1", Limits: Limits{RPM: 1 << 40, TPM: 1 << 40, Budget: 1 << 60}}, {Name: "model:gpt", Limits: Limits{RPM: 1 << 40}}}
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		d, _ := m.Reserve(context.Background(), &Request{ID: "r", Scopes: scopes, Tokens: 100, Cost: 10, Month: "2026-11"})
-		m.Settle(context.Background(), d.Slot, 90, 9) //nolint:errcheck
-	}
-}
-
 // BenchmarkMemoryBackend100kKeys reports the heap held by the in-process
 // backend after 100,000 distinct keys made a request each (key and tenant
 // scopes with every kind of limit).
@@ -263,4 +374,40 @@ func BenchmarkMemoryBackend100kKeys(b *testing.B) {
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MiB/100k-keys")
 		runtime.KeepAlive(m)
 	}
+}
+
+func TestSettleOfAForgottenBucketChangesNothing(t *testing.T) {
+	backends(t, func(t *testing.T, b Backend, clk *clock) {
+		key := Scope{Name: "key:late", Limits: Limits{TPM: 1000}}
+		d1 := reserve(t, b, clk, 800, 0, key)
+		clk.add(Window + 2*BucketWidth) // a call longer than a minute
+		d2 := reserve(t, b, clk, 900, 0, key)
+		if !d1.Allowed || !d2.Allowed {
+			t.Fatalf("reservations: %+v %+v", d1, d2)
+		}
+		if err := b.Settle(context.Background(), d1.Slot, 10, 0); err != nil {
+			t.Fatal(err)
+		}
+		if d := reserve(t, b, clk, 101, 0, key); d.Allowed || d.Tokens.Remaining != 100 {
+			t.Fatalf("settling a reservation whose bucket left the window changed the current one: %+v", d)
+		}
+	})
+}
+
+func TestClockSteppingBackForgetsNothing(t *testing.T) {
+	backends(t, func(t *testing.T, b Backend, clk *clock) {
+		key := Scope{Name: "key:back", Limits: Limits{RPM: 2}}
+		clk.add(30 * time.Second)
+		reserve(t, b, clk, 0, 0, key)
+		clk.add(-20 * time.Second)
+		reserve(t, b, clk, 0, 0, key)                  // counted in the newest bucket, 10:00:30
+		clk.add(80*time.Second + 999*time.Millisecond) // 10:01:30.999 by the clock
+		if d := reserve(t, b, clk, 0, 0, key); d.Allowed {
+			t.Fatalf("admitted a third while both are counted: %+v", d)
+		}
+		clk.add(time.Millisecond)
+		if d := reserve(t, b, clk, 0, 0, key); !d.Allowed {
+			t.Fatalf("both left the window: %+v", d)
+		}
+	})
 }

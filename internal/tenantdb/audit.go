@@ -157,5 +157,5 @@ func (d *DB) VerifyAudit(ctx context.Context) (*audit.Report, error) {
 	if !store.ValidUUID(d.tenantID) {
 		return nil, store.ErrNotFound
 	}
-	return d.audit.Verify(ctx, d.tenantID)
+	return d.audit.Verify(ctx, audit.VerifyOptions{Tenant: d.tenantID})
 }
