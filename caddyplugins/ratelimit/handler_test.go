@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caddyserver/caddy/v2"
+	"go.uber.org/zap/zaptest"
+
 	"github.com/aigw/aigw/caddyplugins/state"
 	"github.com/aigw/aigw/internal/catalog"
 	"github.com/aigw/aigw/internal/money"
@@ -31,8 +34,8 @@ func newTestHandler(t *testing.T, key, tenant, model *Limits) *Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &Handler{Key: key, Tenant: tenant, Model: model, DefaultMaxTokens: 4096, ImageTokens: 4000, RedisTimeout: 1e8,
-		MaxRequestDuration: 1e12, catalog: cat, bodyLimit: 1 << 20, loc: time.UTC, lastWarn: new(atomic.Int64), breaker: new(breaker)}
+	h := &Handler{Key: key, Tenant: tenant, Model: model, DefaultMaxTokens: 4096, ImageTokens: 4000, RedisTimeout: caddy.Duration(5 * time.Second),
+		MaxRequestDuration: 1e12, catalog: cat, logger: zaptest.NewLogger(t), bodyLimit: 1 << 20, loc: time.UTC, lastWarn: new(atomic.Int64), breaker: new(breaker)}
 	for i, l := range []*Limits{h.Key, h.User, h.Tenant, h.Model} {
 		if h.defaults[i], err = l.compile(); err != nil {
 			t.Fatal(err)
