@@ -253,3 +253,27 @@ func TestEngineConcurrentUse(t *testing.T) {
 		<-done
 	}
 }
+
+// TestVerhoeffTables derives the permutation table from its generator, the
+// permutation (1 5 8 9 4 2 7 0)(3 6), and checks the check digits of the
+// public examples (the check digit of 236 is 3; those of 1 to 10 from OEIS A374967).
+func TestVerhoeffTables(t *testing.T) {
+	base := verhoeffP[1]
+	for i := 2; i < 8; i++ {
+		for d := 0; d < 10; d++ {
+			if want := base[verhoeffP[i-1][d]]; verhoeffP[i][d] != want {
+				t.Errorf("verhoeffP[%d][%d] = %d, want %d", i, d, verhoeffP[i][d], want)
+			}
+		}
+	}
+	for _, s := range []string{"2363", "15", "27", "36", "43", "58", "62", "70", "89", "91", "109"} {
+		if !verhoeff([]byte(s)) {
+			t.Errorf("verhoeff(%s) = false, want true", s)
+		}
+	}
+	for _, s := range []string{"2364", "16", "108"} {
+		if verhoeff([]byte(s)) {
+			t.Errorf("verhoeff(%s) = true, want false", s)
+		}
+	}
+}

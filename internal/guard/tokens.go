@@ -182,7 +182,8 @@ func panShape(w string) bool {
 			return false
 		}
 	}
-	return strings.IndexByte(panEntity, w[3]) >= 0
+	// the 4th letter is the holder type; the serial 0001-9999 is never 0000
+	return strings.IndexByte(panEntity, w[3]) >= 0 && w[5:9] != "0000"
 }
 
 func ifscShape(w string) bool {
