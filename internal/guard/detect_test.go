@@ -323,3 +323,11 @@ func TestSeparatorsIssuersAndLocales(t *testing.T) {
 		{"hindi pan context lower case", "पैन abcpe1234f", []string{"pii.pan:abcpe1234f"}},
 	})
 }
+
+func TestIDsAndRanges(t *testing.T) {
+	runDetectCases(t, []detectCase{
+		{"request id after an account word", "Loan account closure request id 778899001122", nil},
+		{"account after an id word", "ticket 4411 for account number 50100012345678", []string{"pii.bank_account:50100012345678"}},
+		{"cidr host", "host 10.1.2.3/24", []string{"pii.ip:10.1.2.3"}},
+	})
+}

@@ -302,8 +302,8 @@ func (s *scanner) closeNeg(r *numRun) bool {
 func (s *scanner) bank(r *numRun, d []byte, start, end int) {
 	// context before the number, or after it when nothing before says "id"
 	ok := r.before&xBank != 0 || (r.ctx&xBank != 0 && r.before&xNeg == 0)
-	if !ok || allSame(d) || s.isMoney(start, end) {
-		return
+	if !ok || allSame(d) || s.isMoney(start, end) || s.closeNeg(r) {
+		return // "loan account closure request id 7788...": the id, not the account
 	}
 	s.add(detBank, start, end, 0.8, "bank_account")
 }

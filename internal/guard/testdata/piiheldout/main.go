@@ -7,11 +7,13 @@
 // engine was not run on these cases while they were written.
 //
 // Run from the repository root: go run ./internal/guard/testdata/piiheldout
+// [-batch 2] (batch 2: pii-heldout2.jsonl, see batch2.go).
 package main
 
 import (
 	"bufio"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -55,15 +57,24 @@ func (s *set) each(prefix string, templates []string, gen func() string, labels 
 }
 
 func main() {
+	batch := flag.Int("batch", 1, "1: pii-heldout.jsonl; 2: pii-heldout2.jsonl (its own seed)")
+	flag.Parse()
 	s := &set{n: map[string]int{}}
-	addCards(s)
-	addIDs(s)
-	addPhones(s)
-	addEmails(s)
-	addOthers(s)
-	addNegatives(s)
-	addHand(s)
-	f, err := os.Create("internal/guard/testdata/pii-heldout.jsonl")
+	path := "internal/guard/testdata/pii-heldout.jsonl"
+	if *batch == 2 {
+		rnd = rand.New(rand.NewPCG(4242, 1977))
+		path = "internal/guard/testdata/pii-heldout2.jsonl"
+		batch2(s)
+	} else {
+		addCards(s)
+		addIDs(s)
+		addPhones(s)
+		addEmails(s)
+		addOthers(s)
+		addNegatives(s)
+		addHand(s)
+	}
+	f, err := os.Create(path)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
