@@ -308,6 +308,8 @@ func TestSeparatorsIssuersAndLocales(t *testing.T) {
 		{"phone ae national", "050 123 4567", []string{"pii.phone:050 123 4567"}},
 		{"phone trunk in parentheses", "+44 (0)20 7946 0958", []string{"pii.phone:+44 (0)20 7946 0958"}},
 		{"phone cc in parentheses", "(+65) 6123 4567", []string{"pii.phone:+65) 6123 4567"}},
+		{"phone international prefix 00", "0044 20 7946 0958", []string{"pii.phone:0044 20 7946 0958"}},
+		{"phone international prefix 00 india", "0091 98765 43210", []string{"pii.phone:0091 98765 43210"}},
 		{"lottery numbers are no phone", "numbers 04 11 23 35 41 49", nil},
 		{"time range is no phone", "call centre timings 0900-1800", nil},
 		{"email idn domain", "mail anna@bücher.de", []string{"pii.email:anna@bücher.de"}},
@@ -320,6 +322,11 @@ func TestSeparatorsIssuersAndLocales(t *testing.T) {
 		{"hinglish account context", "mera khata number 50100012345678 hai", []string{"pii.bank_account:50100012345678"}},
 		{"hindi phone context", "मोबाइल नंबर 98765 43210", []string{"pii.phone:98765 43210"}},
 		{"hinglish aadhaar context", "mera aadhaar number 234567890124 hai", []string{"pii.aadhaar:234567890124"}},
+		{"devanagari digits phone", "मेरा मोबाइल नंबर ९८७६५ ४३२१० है", []string{"pii.phone:९८७६५ ४३२१०"}},
+		{"devanagari digits aadhaar", "आधार संख्या २३४५ ६७८९ ०१२४", []string{"pii.aadhaar:२३४५ ६७८९ ०१२४"}},
+		{"devanagari digits account", "खाता संख्या ५०१०००१२३४५६७८", []string{"pii.bank_account:५०१०००१२३४५६७८"}},
+		{"devanagari digits amount", "कुल राशि ₹ ४५,००० है", nil},
+		{"devanagari digits aadhaar fails verhoeff", "आधार २३४५ ६७८९ ०१२५", nil},
 		{"hindi pan context lower case", "पैन abcpe1234f", []string{"pii.pan:abcpe1234f"}},
 	})
 }

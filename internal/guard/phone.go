@@ -15,6 +15,8 @@ func (s *scanner) phone(r *numRun, d []byte, start, end, a, b int, neg bool) {
 		sc = max(sc, 0.95)
 	case sc == 0 && hasCtx && len(d) >= 7 && len(d) <= 12 && !allSame(d) && !timeRange(r, d, a, b):
 		sc, name = 0.85, "phone.context"
+	case sc > 0 && neg && s.closeNeg(r):
+		sc -= 0.5 // "Reference: 0044 2071 2345", "Ticket 9876543210": the id itself
 	case sc > 0 && neg:
 		sc -= 0.35
 	}
@@ -52,6 +54,9 @@ func (s *scanner) phoneShape(r *numRun, d []byte, a, b int) (float64, string) {
 		return 0.7, "phone.in"
 	case nationalShape(r, d, a, b):
 		return 0.75, "phone.national"
+	case n >= 10 && d[0] == '0' && d[1] == '0' && d[2] != '0' && ng >= 2 && a == 0 && b == r.n-1 &&
+		r.ge[a]-r.gs[a] <= 5 && sameSeps(r, a, b):
+		return 0.85, "phone.intl" // "0044 20 7946 0958": the international prefix 00
 	}
 	return 0, ""
 }
@@ -77,6 +82,21 @@ func nationalShape(r *numRun, d []byte, a, b int) bool {
 	}
 	for g := a + 1; g <= b; g++ {
 		if l := r.ge[g] - r.gs[g]; r.sep[g] != sep || l < 2 || l > 8 {
+			return false
+		}
+	}
+	return true
+}
+
+// sameSeps reports whether groups a..b are joined by one kind of space,
+// dash or dot.
+func sameSeps(r *numRun, a, b int) bool {
+	sep := r.sep[a+1]
+	if sep != ' ' && sep != '-' && sep != '.' {
+		return false
+	}
+	for g := a + 2; g <= b; g++ {
+		if r.sep[g] != sep {
 			return false
 		}
 	}

@@ -47,10 +47,14 @@ func isHex(c byte) bool {
 // table lookup per byte.
 func (s *scanner) structural() {
 	t := s.text
+	deva := -1 // the first Devanagari digit
 	for i := 0; i < len(t); {
 		k := charClass[t[i]]
 		switch {
 		case k == 0:
+			if deva < 0 && t[i] == 0xE0 && isDevaDigit(t, i) {
+				deva = i
+			}
 			i++
 		case k&ccAlnum != 0:
 			i = s.word(i)
@@ -61,6 +65,9 @@ func (s *scanner) structural() {
 		default: // '-'
 			i = s.dash(i)
 		}
+	}
+	if deva >= 0 && s.depth == 0 {
+		s.devanagariDigits(deva)
 	}
 }
 
