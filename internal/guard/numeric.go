@@ -167,7 +167,7 @@ func (s *scanner) window(r *numRun, a, b, digits int, maximal bool) {
 		s.phone(r, d, start, end, a, b, neg)
 	}
 	if digits >= 8 && digits <= 17 && (maximal || ng == 1) && (ng == 1 || sameSep) {
-		s.bank(r, d, start, end)
+		s.bank(r, d, start, end, a, b)
 	}
 }
 
@@ -299,10 +299,10 @@ func (s *scanner) closeNeg(r *numRun) bool {
 	return c&xNeg != 0
 }
 
-func (s *scanner) bank(r *numRun, d []byte, start, end int) {
+func (s *scanner) bank(r *numRun, d []byte, start, end, a, b int) {
 	// context before the number, or after it when nothing before says "id"
 	ok := r.before&xBank != 0 || (r.ctx&xBank != 0 && r.before&xNeg == 0)
-	if !ok || allSame(d) || s.isMoney(start, end) || s.closeNeg(r) {
+	if !ok || allSame(d) || s.isMoney(start, end) || s.closeNeg(r) || isDate(r, d, a, b) {
 		return // "loan account closure request id 7788...": the id, not the account
 	}
 	s.add(detBank, start, end, 0.8, "bank_account")

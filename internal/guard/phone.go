@@ -5,22 +5,24 @@ package guard
 // 6-9, optionally 0-prefixed), US formats ((415) 555-2671, 415-555-2671,
 // 1-800-555-0199), national numbers with the trunk prefix 0 in printed groups
 // (UK 020 7946 0958, France 06 12 34 56 78, Germany 030 12345678, UAE
-// 050 123 4567, ...), and any 7-12 digit number right after a phone word
-// that is not a time range ("0900-1800").
+// 050 123 4567, ...), and any 7-12 digit run near a phone word that is
+// not a time range ("0900-1800"), a date or a decimal ("0.000000001").
+// Amounts are never phone numbers.
 func (s *scanner) phone(r *numRun, d []byte, start, end, a, b int, neg bool) {
 	sc, name := s.phoneShape(r, d, a, b)
 	hasCtx := r.ctx&xPhone != 0
 	switch {
 	case sc > 0 && hasCtx:
 		sc = max(sc, 0.95)
-	case sc == 0 && hasCtx && len(d) >= 7 && len(d) <= 12 && !allSame(d) && !timeRange(r, d, a, b):
+	case sc == 0 && hasCtx && len(d) >= 7 && len(d) <= 12 && !allSame(d) && wholeRun(r, a, b) &&
+		!timeRange(r, d, a, b) && !isDate(r, d, a, b) && !decimal(r, a, b):
 		sc, name = 0.85, "phone.context"
 	case sc > 0 && neg && s.closeNeg(r):
 		sc -= 0.5 // "Reference: 0044 2071 2345", "Ticket 9876543210": the id itself
 	case sc > 0 && neg:
 		sc -= 0.35
 	}
-	if sc > 0 {
+	if sc > 0 && !s.isMoney(start, end) { // "Rs 9876543210", "9876543210 INR"
 		s.add(detPhone, start, end, sc, name)
 	}
 }
@@ -103,6 +105,37 @@ func sameSeps(r *numRun, a, b int) bool {
 	return true
 }
 
+// wholeRun reports whether groups a..b are the whole run but for groups
+// that continue an identifier: "0.000000001" is not read as "000000001".
+func wholeRun(r *numRun, a, b int) bool {
+	first, last := 0, r.n-1
+	if r.taintFirst {
+		first = 1
+	}
+	if r.taintLast {
+		last--
+	}
+	return a == first && b == last
+}
+
+// decimal reports "0.000000001", "12.5000000": two groups joined by a dot,
+// the first of at most three digits.
+func decimal(r *numRun, a, b int) bool {
+	return b == a+1 && r.sep[b] == '.' && r.ge[a]-r.gs[a] <= 3
+}
+
+// isDate reports a date of three groups: 2016-11-21, 21.11.2016, 11/21/2016.
+func isDate(r *numRun, d []byte, a, b int) bool {
+	switch {
+	case groupLens(r, a, b, 4, 2, 2):
+		return prefixIn(d, 4, 1900, 2099) && prefixIn(d[4:], 2, 1, 12) && prefixIn(d[6:], 2, 1, 31)
+	case groupLens(r, a, b, 2, 2, 4):
+		return prefixIn(d[4:], 4, 1900, 2099) && prefixIn(d, 2, 1, 31) && prefixIn(d[2:], 2, 1, 31) &&
+			(prefixIn(d, 2, 1, 12) || prefixIn(d[2:], 2, 1, 12))
+	}
+	return false
+}
+
 // timeRange reports "0900-1800": two groups of four digits, each a time of day.
 func timeRange(r *numRun, d []byte, a, b int) bool {
 	if !groupLens(r, a, b, 4, 4) || r.sep[a+1] != '-' {
@@ -113,8 +146,8 @@ func timeRange(r *numRun, d []byte, a, b int) bool {
 
 func plusPhone(r *numRun, d []byte, ng int) (float64, string) {
 	n := len(d)
-	if n < 8 || n > 15 {
-		return 0, ""
+	if n < 8 || n > 15 || d[0] == '0' {
+		return 0, "" // no country code starts with 0 ("m=+0.000000001")
 	}
 	cc := ""
 	if ng > 1 && r.ge[0]-r.gs[0] <= 3 {
