@@ -61,7 +61,8 @@ func TestCorpusTargets(t *testing.T) {
 // own generator, seeds and templates, apart from the tuning corpus) under
 // both BFSI policies and fails below F1 0.98 for any PII type or above 2%
 // of benign cases flagged. Batch 1 was used to fix the engine after its
-// first contact; batch 2 was written afterwards (see the testdata README).
+// first contact; batches 2 and 3 (by hand) were written afterwards (see the
+// testdata README).
 func TestPIIHeldOut(t *testing.T) {
 	policies, err := guard.LoadPolicies("../../configs/guardrails.yaml")
 	if err != nil {
@@ -71,7 +72,7 @@ func TestPIIHeldOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, file := range []string{"testdata/pii-heldout.jsonl", "testdata/pii-heldout2.jsonl"} {
+	for _, file := range []string{"testdata/pii-heldout.jsonl", "testdata/pii-heldout2.jsonl", "testdata/pii-heldout3.jsonl"} {
 		cases, err := guardeval.ReadCorpus(file)
 		if err != nil {
 			t.Fatal(err)

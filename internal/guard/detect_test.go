@@ -137,6 +137,7 @@ func TestSecrets(t *testing.T) {
 		{"otp spaced", "OTP 6 4 8 2 1 9", []string{"confidential:6 4 8 2 1 9"}},
 		{"cvv", "CVV 372", []string{"confidential:372"}},
 		{"otp validity", "The OTP is valid for 10 minutes", nil},
+		{"otp request id", "Your OTP request id is 88412", nil},
 		{"pin code postal", "pin code 560001", nil},
 		{"pem", "-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----", []string{"confidential:-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----"}},
 		{"url password", "postgres://app:Xk9mQ2v@db.internal:5432/core", []string{"confidential:Xk9mQ2v"}},

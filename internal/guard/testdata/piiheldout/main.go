@@ -7,7 +7,7 @@
 // engine was not run on these cases while they were written.
 //
 // Run from the repository root: go run ./internal/guard/testdata/piiheldout
-// [-batch 2] (batch 2: pii-heldout2.jsonl, see batch2.go).
+// [-batch 2|3] (pii-heldout2.jsonl, see batch2.go; pii-heldout3.jsonl, batch3.go).
 package main
 
 import (
@@ -57,15 +57,19 @@ func (s *set) each(prefix string, templates []string, gen func() string, labels 
 }
 
 func main() {
-	batch := flag.Int("batch", 1, "1: pii-heldout.jsonl; 2: pii-heldout2.jsonl (its own seed)")
+	batch := flag.Int("batch", 1, "1: pii-heldout.jsonl; 2: pii-heldout2.jsonl (its own seed); 3: pii-heldout3.jsonl (by hand)")
 	flag.Parse()
 	s := &set{n: map[string]int{}}
 	path := "internal/guard/testdata/pii-heldout.jsonl"
-	if *batch == 2 {
+	switch *batch {
+	case 2:
 		rnd = rand.New(rand.NewPCG(4242, 1977))
 		path = "internal/guard/testdata/pii-heldout2.jsonl"
 		batch2(s)
-	} else {
+	case 3:
+		path = "internal/guard/testdata/pii-heldout3.jsonl"
+		batch3(s)
+	default:
 		addCards(s)
 		addIDs(s)
 		addPhones(s)
