@@ -311,6 +311,7 @@ func TestSeparatorsIssuersAndLocales(t *testing.T) {
 		{"phone cc in parentheses", "(+65) 6123 4567", []string{"pii.phone:+65) 6123 4567"}},
 		{"phone international prefix 00", "0044 20 7946 0958", []string{"pii.phone:0044 20 7946 0958"}},
 		{"phone international prefix 00 india", "0091 98765 43210", []string{"pii.phone:0091 98765 43210"}},
+		{"phone india toll free", "1800-123-4567", []string{"pii.phone:1800-123-4567"}},
 		{"lottery numbers are no phone", "numbers 04 11 23 35 41 49", nil},
 		{"amount is no phone", "Rs. 9876543210 was credited", nil},
 		{"amount after is no phone", "total 9876543210 INR", nil},

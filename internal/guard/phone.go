@@ -54,6 +54,9 @@ func (s *scanner) phoneShape(r *numRun, d []byte, a, b int) (float64, string) {
 	case n == 11 && d[0] == '0' && d[1] >= '6' && (ng == 1 || groupLens(r, a, b, 1, 5, 5) ||
 		groupLens(r, a, b, 5, 6)):
 		return 0.7, "phone.in"
+	case n == 11 && d[0] == '1' && d[1] == '8' && (d[2] == '0' && d[3] == '0' || d[2] == '6' && d[3] == '0') &&
+		(ng == 1 || groupLens(r, a, b, 4, 3, 4)) && (ng == 1 || r.sep[a+1] == r.sep[a+2]):
+		return 0.75, "phone.in" // toll-free 1800-123-4567, 1860 ...
 	case nationalShape(r, d, a, b):
 		return 0.75, "phone.national"
 	case n >= 10 && d[0] == '0' && d[1] == '0' && d[2] != '0' && ng >= 2 && a == 0 && b == r.n-1 &&
