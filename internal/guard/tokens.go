@@ -69,6 +69,7 @@ func (s *scanner) structural() {
 	if deva >= 0 && s.depth == 0 {
 		s.devanagariDigits(deva)
 	}
+	s.obfuscatedEmails()
 }
 
 // word handles the alphanumeric word starting at i and returns where to go on.
