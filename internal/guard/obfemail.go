@@ -4,24 +4,27 @@ import "strings"
 
 // Addresses written to dodge scrapers ("jane.doe [at] example [dot] com",
 // "jane(at)example(dot)co(dot)in") are e-mail addresses too. The text is
-// searched for the bracketed "at" only, so that plain text costs a few
-// fast substring searches.
+// searched for the closing bracket of "[at]" or "(at)" only (a vectorised
+// byte search: brackets are rare, unlike the letter a).
 
 // obfuscatedEmails records every address around a bracketed "at".
 func (s *scanner) obfuscatedEmails() {
 	t := s.text
-	for _, mark := range [...]string{"at]", "at)", "AT]", "AT)"} {
+	for _, closing := range [...]byte{']', ')'} {
+		open := byte('[')
+		if closing == ')' {
+			open = '('
+		}
 		for from := 0; from < len(t); {
-			k := strings.Index(t[from:], mark)
+			k := strings.IndexByte(t[from:], closing)
 			if k < 0 {
 				break
 			}
 			k += from
-			from = k + 3
-			if k == 0 || t[k-1] != "[("[strings.IndexByte("])", mark[2])] {
-				continue
+			from = k + 1
+			if k >= 3 && t[k-3] == open && lowerASCII(t[k-2]) == 'a' && lowerASCII(t[k-1]) == 't' {
+				s.obfuscatedEmail(k-3, k+1)
 			}
-			s.obfuscatedEmail(k-1, k+3)
 		}
 	}
 }
