@@ -24,7 +24,7 @@ import (
 
 // newTestHandler builds a handler over the shipped catalog and an in-process
 // backend, as Provision would, without a Caddy server.
-func newTestHandler(t *testing.T, key, tenant, model *Limits) *Handler {
+func newTestHandler(t testing.TB, key, tenant, model *Limits) *Handler {
 	t.Helper()
 	root := "../../configs"
 	cat, err := catalog.Load(catalog.Paths{
@@ -35,7 +35,8 @@ func newTestHandler(t *testing.T, key, tenant, model *Limits) *Handler {
 		t.Fatal(err)
 	}
 	h := &Handler{Key: key, Tenant: tenant, Model: model, DefaultMaxTokens: 4096, ImageTokens: 4000, RedisTimeout: caddy.Duration(5 * time.Second),
-		MaxRequestDuration: 1e12, catalog: cat, logger: zaptest.NewLogger(t), bodyLimit: 1 << 20, loc: time.UTC, lastWarn: new(atomic.Int64), breaker: new(breaker)}
+		MaxRequestDuration: 1e12, catalog: cat, logger: zaptest.NewLogger(t), bodyLimit: 1 << 20, loc: time.UTC, lastWarn: new(atomic.Int64), breaker: new(breaker),
+		scopes: new(scopeCache), month: new(monthCache)}
 	for i, l := range []*Limits{h.Key, h.User, h.Tenant, h.Model} {
 		if h.defaults[i], err = l.compile(); err != nil {
 			t.Fatal(err)

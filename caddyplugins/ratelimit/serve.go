@@ -101,9 +101,15 @@ func (h *Handler) warn(msg string, err error) {
 func (h *Handler) settle(r *http.Request, st *state.Request, b rl.Backend, slot rl.Slot) {
 	bill, c := st.Bill()
 	tokens, cost := int64(bill.Prompt+bill.Completion), int64(c)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Duration(h.RedisTimeout))
-	defer cancel()
-	err := b.Settle(ctx, slot, tokens, cost)
+	var err error
+	if b == rl.Backend(h.local) {
+		// In process: nothing to wait for, and no timer to arm and stop.
+		err = b.Settle(context.Background(), slot, tokens, cost)
+	} else {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Duration(h.RedisTimeout))
+		err = b.Settle(ctx, slot, tokens, cost)
+		cancel()
+	}
 	switch {
 	case err != nil:
 		h.backendFailed("settling a rate limit reservation failed", err)
@@ -115,29 +121,46 @@ func (h *Handler) settle(r *http.Request, st *state.Request, b rl.Backend, slot 
 // request builds the scopes of the call: the key, its user, its tenant and
 // the model, each with the configured defaults overridden by the database.
 func (h *Handler) request(st *state.Request, est estimate, now time.Time) *rl.Request {
-	local := now.In(h.loc)
-	monthStart := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, h.loc)
+	month := h.monthOf(now)
 	req := &rl.Request{
 		ID: st.ID, Tokens: est.bound, Cost: est.cost,
-		Month: local.Format("2006-01"), MonthEnd: monthStart.AddDate(0, 1, 0), Lease: time.Duration(h.MaxRequestDuration),
-		Scopes: make([]rl.Scope, 0, 4), // key, user, tenant, model
+		Month: month.name, MonthEnd: month.end, Lease: time.Duration(h.MaxRequestDuration),
 	}
+	k := st.Key
+	switch {
+	case k != nil && h.scopes != nil:
+		model := ""
+		if est.model != nil {
+			model = est.model.ID
+		}
+		req.Scopes = h.scopes.get(k, model, est.model != nil, func() []rl.Scope { return h.buildScopes(k, est.model) })
+	default:
+		req.Scopes = h.buildScopes(k, est.model)
+	}
+	return req
+}
+
+// buildScopes returns the scopes of a call: the key, its user, its tenant
+// and the model, each with the configured defaults overridden by the
+// database; those without limits are left out.
+func (h *Handler) buildScopes(k *store.KeyRecord, model *catalog.Model) []rl.Scope {
+	scopes := make([]rl.Scope, 0, 4) // key, user, tenant, model
 	add := func(name string, l rl.Limits) {
 		if !l.Zero() {
-			req.Scopes = append(req.Scopes, rl.Scope{Name: name, Limits: l})
+			scopes = append(scopes, rl.Scope{Name: name, Limits: l})
 		}
 	}
-	if k := st.Key; k != nil {
+	if k != nil {
 		add("key:"+k.ID, override(h.defaults[0], k.KeyLimits()))
 		if k.UserID != "" {
 			add("user:"+k.UserID, override(h.defaults[1], k.UserLimits))
 		}
 		add("tenant:"+k.TenantID, override(h.defaults[2], k.TenantLimits))
 	}
-	if est.model != nil {
-		add("model:"+est.model.ID, h.defaults[3])
+	if model != nil {
+		add("model:"+model.ID, h.defaults[3])
 	}
-	return req
+	return scopes
 }
 
 // override applies the database's limits over the defaults, field by field.
