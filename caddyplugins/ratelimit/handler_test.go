@@ -157,3 +157,22 @@ func TestFormatDuration(t *testing.T) {
 		}
 	}
 }
+
+// The table of whole seconds renders them as time.Duration does.
+func TestFormatDurationSeconds(t *testing.T) {
+	for d := time.Second; d <= 2*time.Minute; d += 250 * time.Millisecond {
+		if got, want := formatDuration(d), d.Round(time.Second).String(); got != want {
+			t.Fatalf("formatDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestLimitText(t *testing.T) {
+	for _, n := range []int64{0, 7, 64, 71, 1_000_000_000, 50_000_000, 7, 1_000_000_000 + 64} {
+		for range 2 {
+			if got, want := limitText(n), strconv.FormatInt(n, 10); got != want {
+				t.Fatalf("limitText(%d) = %q", n, got)
+			}
+		}
+	}
+}

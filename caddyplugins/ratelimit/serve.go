@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -240,7 +241,7 @@ func setHeaders(hd http.Header, d rl.Decision) {
 			continue
 		}
 		names := &rateHeaders[i]
-		pairs[n], pairs[n+1] = names[0], strconv.FormatInt(hr.Limit, 10)
+		pairs[n], pairs[n+1] = names[0], limitText(hr.Limit)
 		pairs[n+2], pairs[n+3] = names[1], strconv.FormatInt(hr.Remaining, 10)
 		pairs[n+4], pairs[n+5] = names[2], formatDuration(hr.Reset)
 		n += 6
@@ -248,13 +249,46 @@ func setHeaders(hd http.Header, d rl.Decision) {
 	state.SetHeaders(hd, pairs[:n]...)
 }
 
+// limitText formats a limit, remembering the last few: a key's limits are
+// the same from request to request, and their text went into two headers
+// of every admitted request.
+func limitText(n int64) string {
+	slot := &limitTexts[uint64(n)*0x9e3779b97f4a7c15>>58] // Fibonacci hashing: round limits differ in their high bits
+	if t := slot.Load(); t != nil && t.n == n {
+		return t.s
+	}
+	t := &numText{n: n, s: strconv.FormatInt(n, 10)}
+	slot.Store(t)
+	return t.s
+}
+
+type numText struct {
+	n int64
+	s string
+}
+
+var limitTexts [1 << 6]atomic.Pointer[numText]
+
 // formatDuration renders durations as OpenAI does: "1s", "6m0s", "120ms".
 func formatDuration(d time.Duration) string {
 	if d < time.Second {
 		return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
 	}
-	return d.Round(time.Second).String()
+	r := d.Round(time.Second)
+	if s := r / time.Second; s < time.Duration(len(wholeSeconds)) {
+		return wholeSeconds[s] // a reset within the minute: no allocation
+	}
+	return r.String()
 }
+
+// wholeSeconds holds the renderings of 0s to 60s, the resets of the
+// per-minute windows that every admitted request reports.
+var wholeSeconds = func() (t [61]string) {
+	for i := range t {
+		t[i] = (time.Duration(i) * time.Second).String()
+	}
+	return t
+}()
 
 // estimate is what the call is expected to use, and the most it can use.
 type estimate struct {
