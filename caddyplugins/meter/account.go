@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -125,7 +126,11 @@ func (h *Handler) logAccess(st *state.Request, o *outcome, b usage.Bill, costUSD
 	if st.Model != nil {
 		model = st.Model.ID
 	}
-	ce.Write(
+	// The fields (1.2 KB) come from a pool: given to Write directly they
+	// escaped to the heap on every request. zap's cores encode or copy them
+	// within Write.
+	f := accessFields.Get().(*[accessFieldCount]zap.Field)
+	*f = [accessFieldCount]zap.Field{
 		zap.String("request_id", st.ID), zap.String("key_prefix", st.Key.Prefix), zap.String("tenant", st.Key.TenantSlug),
 		zap.String("endpoint", o.endpoint), zap.String("model", model), zap.String("provider", st.Provider),
 		zap.Int("status", o.status), zap.String("error_code", st.ErrorCode),
@@ -133,8 +138,15 @@ func (h *Handler) logAccess(st *state.Request, o *outcome, b usage.Bill, costUSD
 		zap.Bool("tokens_counted", b.Source == usage.Counted || b.Source == usage.Estimated), zap.String("cost_usd", costUSD), zap.Bool("stream", st.Stream),
 		zap.Int("attempts", st.Attempts), zap.Duration("latency", o.end.Sub(st.Start)),
 		zap.Duration("overhead", ovh), zap.String("guardrail", st.GuardrailAction),
-	)
+	}
+	ce.Write(f[:]...)
+	*f = [accessFieldCount]zap.Field{} // no request's strings kept alive in the pool
+	accessFields.Put(f)
 }
+
+const accessFieldCount = 18
+
+var accessFields = sync.Pool{New: func() any { return new([accessFieldCount]zap.Field) }}
 
 func timeoutCtx(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)

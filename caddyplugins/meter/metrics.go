@@ -101,6 +101,61 @@ func statusLabel(code int) string {
 	return s
 }
 
+// series is the metric children of one model, provider, tenant and status:
+// looking each up by its label values hashed and compared the labels seven
+// times a request. Children are never deleted, so they stay valid. Those a
+// request may not touch are created on first use, as before: a series
+// appears in /metrics once something was counted in it.
+type series struct {
+	requests                              prometheus.Counter
+	latency, overhead                     prometheus.Observer
+	prompt, completion, cached, costTotal func() prometheus.Counter
+	ttft                                  func() prometheus.Observer
+}
+
+type seriesKey struct {
+	model, provider, tenant string
+	status                  int
+}
+
+// seriesCache holds the series seen, up to maxSeries (then it starts
+// again: the metrics themselves keep their children).
+var seriesCache struct {
+	mu sync.RWMutex
+	m  map[seriesKey]*series
+}
+
+const maxSeries = 4096
+
+func seriesFor(k seriesKey) *series {
+	seriesCache.mu.RLock()
+	s := seriesCache.m[k]
+	seriesCache.mu.RUnlock()
+	if s != nil {
+		return s
+	}
+	counter := func(v *prometheus.CounterVec) func() prometheus.Counter {
+		return sync.OnceValue(func() prometheus.Counter { return v.WithLabelValues(k.model, k.provider, k.tenant) })
+	}
+	s = &series{
+		requests:   requestsTotal.WithLabelValues(k.model, k.provider, statusLabel(k.status), k.tenant),
+		latency:    latency.WithLabelValues(k.model, k.provider),
+		overhead:   overhead.WithLabelValues(k.provider),
+		prompt:     counter(promptTokens),
+		completion: counter(completionTokens),
+		cached:     counter(cachedTokens),
+		costTotal:  counter(costUSD),
+		ttft:       sync.OnceValue(func() prometheus.Observer { return ttft.WithLabelValues(k.model, k.provider) }),
+	}
+	seriesCache.mu.Lock()
+	if seriesCache.m == nil || len(seriesCache.m) >= maxSeries {
+		seriesCache.m = make(map[seriesKey]*series, 64)
+	}
+	seriesCache.m[k] = s
+	seriesCache.mu.Unlock()
+	return s
+}
+
 // observe records one request in the metrics.
 func observe(st *state.Request, o *outcome, b usage.Bill, usd float64, overheadSecs float64) {
 	model, provider, tenant := "none", "none", "none"
@@ -113,23 +168,23 @@ func observe(st *state.Request, o *outcome, b usage.Bill, usd float64, overheadS
 	if st.Key != nil {
 		tenant = st.Key.TenantSlug
 	}
-	status := statusLabel(o.status)
-	requestsTotal.WithLabelValues(model, provider, status, tenant).Inc()
+	s := seriesFor(seriesKey{model: model, provider: provider, tenant: tenant, status: o.status})
+	s.requests.Inc()
 	if b.Prompt+b.Completion+b.Cached > 0 {
-		promptTokens.WithLabelValues(model, provider, tenant).Add(float64(b.Prompt))
-		completionTokens.WithLabelValues(model, provider, tenant).Add(float64(b.Completion))
+		s.prompt().Add(float64(b.Prompt))
+		s.completion().Add(float64(b.Completion))
 		if b.Cached > 0 {
-			cachedTokens.WithLabelValues(model, provider, tenant).Add(float64(b.Cached))
+			s.cached().Add(float64(b.Cached))
 		}
-		costUSD.WithLabelValues(model, provider, tenant).Add(usd)
+		s.costTotal().Add(usd)
 	}
-	latency.WithLabelValues(model, provider).Observe(o.end.Sub(st.Start).Seconds())
+	s.latency.Observe(o.end.Sub(st.Start).Seconds())
 	if !st.FirstByte.IsZero() {
-		ttft.WithLabelValues(model, provider).Observe(st.FirstByte.Sub(st.Start).Seconds())
+		s.ttft().Observe(st.FirstByte.Sub(st.Start).Seconds())
 	}
-	overhead.WithLabelValues(provider).Observe(overheadSecs)
+	s.overhead.Observe(overheadSecs)
 	if upstreamFailure(st, o.status) {
-		upstreamErrors.WithLabelValues(model, provider, status).Inc()
+		upstreamErrors.WithLabelValues(model, provider, statusLabel(o.status)).Inc()
 	}
 	if st.GuardrailAction != "" {
 		guardrailActions.WithLabelValues(st.GuardrailAction, tenant).Inc()

@@ -24,7 +24,7 @@ import (
 
 // newTestHandler builds a handler over the shipped catalog and an in-process
 // backend, as Provision would, without a Caddy server.
-func newTestHandler(t *testing.T, key, tenant, model *Limits) *Handler {
+func newTestHandler(t testing.TB, key, tenant, model *Limits) *Handler {
 	t.Helper()
 	root := "../../configs"
 	cat, err := catalog.Load(catalog.Paths{
@@ -35,7 +35,8 @@ func newTestHandler(t *testing.T, key, tenant, model *Limits) *Handler {
 		t.Fatal(err)
 	}
 	h := &Handler{Key: key, Tenant: tenant, Model: model, DefaultMaxTokens: 4096, ImageTokens: 4000, RedisTimeout: caddy.Duration(5 * time.Second),
-		MaxRequestDuration: 1e12, catalog: cat, logger: zaptest.NewLogger(t), bodyLimit: 1 << 20, loc: time.UTC, lastWarn: new(atomic.Int64), breaker: new(breaker)}
+		MaxRequestDuration: 1e12, catalog: cat, logger: zaptest.NewLogger(t), bodyLimit: 1 << 20, loc: time.UTC, lastWarn: new(atomic.Int64), breaker: new(breaker),
+		scopes: new(scopeCache), month: new(monthCache)}
 	for i, l := range []*Limits{h.Key, h.User, h.Tenant, h.Model} {
 		if h.defaults[i], err = l.compile(); err != nil {
 			t.Fatal(err)
@@ -153,6 +154,25 @@ func TestFormatDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{120 * time.Millisecond: "120ms", 1500 * time.Millisecond: "2s", 72 * time.Second: "1m12s"} {
 		if got := formatDuration(d); got != want {
 			t.Errorf("formatDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// The table of whole seconds renders them as time.Duration does.
+func TestFormatDurationSeconds(t *testing.T) {
+	for d := time.Second; d <= 2*time.Minute; d += 250 * time.Millisecond {
+		if got, want := formatDuration(d), d.Round(time.Second).String(); got != want {
+			t.Fatalf("formatDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestLimitText(t *testing.T) {
+	for _, n := range []int64{0, 7, 64, 71, 1_000_000_000, 50_000_000, 7, 1_000_000_000 + 64} {
+		for range 2 {
+			if got, want := limitText(n), strconv.FormatInt(n, 10); got != want {
+				t.Fatalf("limitText(%d) = %q", n, got)
+			}
 		}
 	}
 }

@@ -96,6 +96,8 @@ type Handler struct {
 	loc       *time.Location
 	defaults  [4]rl.Limits // key, user, tenant, model
 	lastWarn  *atomic.Int64
+	scopes    *scopeCache
+	month     *monthCache
 	breaker   *breaker
 	logger    *zap.Logger
 }
@@ -146,6 +148,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		h.ImageTokens = 4000
 	}
 	h.lastWarn, h.breaker = new(atomic.Int64), new(breaker)
+	h.scopes, h.month = new(scopeCache), new(monthCache)
 	h.local = localBackend(h.KeyPrefix)
 	h.backend = h.local
 	rdb := a.Redis()

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -101,9 +102,15 @@ func (h *Handler) warn(msg string, err error) {
 func (h *Handler) settle(r *http.Request, st *state.Request, b rl.Backend, slot rl.Slot) {
 	bill, c := st.Bill()
 	tokens, cost := int64(bill.Prompt+bill.Completion), int64(c)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Duration(h.RedisTimeout))
-	defer cancel()
-	err := b.Settle(ctx, slot, tokens, cost)
+	var err error
+	if b == rl.Backend(h.local) {
+		// In process: nothing to wait for, and no timer to arm and stop.
+		err = b.Settle(context.Background(), slot, tokens, cost)
+	} else {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Duration(h.RedisTimeout))
+		err = b.Settle(ctx, slot, tokens, cost)
+		cancel()
+	}
 	switch {
 	case err != nil:
 		h.backendFailed("settling a rate limit reservation failed", err)
@@ -115,29 +122,46 @@ func (h *Handler) settle(r *http.Request, st *state.Request, b rl.Backend, slot 
 // request builds the scopes of the call: the key, its user, its tenant and
 // the model, each with the configured defaults overridden by the database.
 func (h *Handler) request(st *state.Request, est estimate, now time.Time) *rl.Request {
-	local := now.In(h.loc)
-	monthStart := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, h.loc)
+	month := h.monthOf(now)
 	req := &rl.Request{
 		ID: st.ID, Tokens: est.bound, Cost: est.cost,
-		Month: local.Format("2006-01"), MonthEnd: monthStart.AddDate(0, 1, 0), Lease: time.Duration(h.MaxRequestDuration),
-		Scopes: make([]rl.Scope, 0, 4), // key, user, tenant, model
+		Month: month.name, MonthEnd: month.end, Lease: time.Duration(h.MaxRequestDuration),
 	}
+	k := st.Key
+	switch {
+	case k != nil && h.scopes != nil:
+		model := ""
+		if est.model != nil {
+			model = est.model.ID
+		}
+		req.Scopes = h.scopes.get(k, model, est.model != nil, func() []rl.Scope { return h.buildScopes(k, est.model) })
+	default:
+		req.Scopes = h.buildScopes(k, est.model)
+	}
+	return req
+}
+
+// buildScopes returns the scopes of a call: the key, its user, its tenant
+// and the model, each with the configured defaults overridden by the
+// database; those without limits are left out.
+func (h *Handler) buildScopes(k *store.KeyRecord, model *catalog.Model) []rl.Scope {
+	scopes := make([]rl.Scope, 0, 4) // key, user, tenant, model
 	add := func(name string, l rl.Limits) {
 		if !l.Zero() {
-			req.Scopes = append(req.Scopes, rl.Scope{Name: name, Limits: l})
+			scopes = append(scopes, rl.Scope{Name: name, Limits: l})
 		}
 	}
-	if k := st.Key; k != nil {
+	if k != nil {
 		add("key:"+k.ID, override(h.defaults[0], k.KeyLimits()))
 		if k.UserID != "" {
 			add("user:"+k.UserID, override(h.defaults[1], k.UserLimits))
 		}
 		add("tenant:"+k.TenantID, override(h.defaults[2], k.TenantLimits))
 	}
-	if est.model != nil {
-		add("model:"+est.model.ID, h.defaults[3])
+	if model != nil {
+		add("model:"+model.ID, h.defaults[3])
 	}
-	return req
+	return scopes
 }
 
 // override applies the database's limits over the defaults, field by field.
@@ -217,7 +241,7 @@ func setHeaders(hd http.Header, d rl.Decision) {
 			continue
 		}
 		names := &rateHeaders[i]
-		pairs[n], pairs[n+1] = names[0], strconv.FormatInt(hr.Limit, 10)
+		pairs[n], pairs[n+1] = names[0], limitText(hr.Limit)
 		pairs[n+2], pairs[n+3] = names[1], strconv.FormatInt(hr.Remaining, 10)
 		pairs[n+4], pairs[n+5] = names[2], formatDuration(hr.Reset)
 		n += 6
@@ -225,13 +249,46 @@ func setHeaders(hd http.Header, d rl.Decision) {
 	state.SetHeaders(hd, pairs[:n]...)
 }
 
+// limitText formats a limit, remembering the last few: a key's limits are
+// the same from request to request, and their text went into two headers
+// of every admitted request.
+func limitText(n int64) string {
+	slot := &limitTexts[uint64(n)*0x9e3779b97f4a7c15>>58] // Fibonacci hashing: round limits differ in their high bits
+	if t := slot.Load(); t != nil && t.n == n {
+		return t.s
+	}
+	t := &numText{n: n, s: strconv.FormatInt(n, 10)}
+	slot.Store(t)
+	return t.s
+}
+
+type numText struct {
+	n int64
+	s string
+}
+
+var limitTexts [1 << 6]atomic.Pointer[numText]
+
 // formatDuration renders durations as OpenAI does: "1s", "6m0s", "120ms".
 func formatDuration(d time.Duration) string {
 	if d < time.Second {
 		return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
 	}
-	return d.Round(time.Second).String()
+	r := d.Round(time.Second)
+	if s := r / time.Second; s < time.Duration(len(wholeSeconds)) {
+		return wholeSeconds[s] // a reset within the minute: no allocation
+	}
+	return r.String()
 }
+
+// wholeSeconds holds the renderings of 0s to 60s, the resets of the
+// per-minute windows that every admitted request reports.
+var wholeSeconds = func() (t [61]string) {
+	for i := range t {
+		t[i] = (time.Duration(i) * time.Second).String()
+	}
+	return t
+}()
 
 // estimate is what the call is expected to use, and the most it can use.
 type estimate struct {

@@ -69,7 +69,8 @@ type Scope struct {
 type Request struct {
 	// ID identifies the call, for its concurrency slot.
 	ID string
-	// Scopes are checked and counted together.
+	// Scopes are checked and counted together. Callers may share one slice
+	// between concurrent requests: backends only read it.
 	Scopes []Scope
 	// Tokens is the reserved prompt plus completion tokens: an upper bound
 	// of what the call can use, so that settling never raises a count.
