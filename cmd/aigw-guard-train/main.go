@@ -6,9 +6,12 @@
 //	aigw-guard-train [-data internal/guard/textclass/data]
 //	                 [-out internal/guard/textclass/model.bin.gz] [-epochs 6] [-seed 1]
 //
-// Only the training split is used: 85% of it to fit the weights, 15% (chosen
-// by a hash of the text) to choose each label's two operating points. The
-// held-out split is never read here. Training is deterministic for a seed.
+// Only the training split is used. The operating points are chosen across
+// sources: a first model is fitted without the dev sources (devSources) and
+// each label's two thresholds are read off its scores on them, so they hold
+// for text unlike the text fitted on; the final model is then fitted on the
+// whole training split and keeps those thresholds. The held-out split is
+// never read here. Training is deterministic for a seed.
 package main
 
 import (
@@ -26,15 +29,16 @@ import (
 )
 
 type config struct {
-	data, out                          string
-	corpus                             string
-	epochs                             int
-	seed                               uint64
-	l2, lr                             float64
-	strictBeta                         float64
-	standardBeta                       float64
-	strictPrecision, standardPrecision float64
-	corpusWeight                       float64
+	data, out              string
+	corpus                 string
+	epochs                 int
+	seed                   uint64
+	l2, lr                 float64
+	strictFPR, standardFPR float64
+	calibrate              string
+	strictPrecision        float64
+	standardPrecision      float64
+	corpusWeight           float64
 }
 
 func main() {
@@ -44,13 +48,14 @@ func main() {
 	flag.StringVar(&c.out, "out", "internal/guard/textclass/model.bin.gz", "model file to write")
 	flag.IntVar(&c.epochs, "epochs", 6, "passes over the training windows")
 	flag.Uint64Var(&c.seed, "seed", 1, "shuffle seed")
-	flag.Float64Var(&c.l2, "l2", 1e-4, "L2 penalty per example")
+	flag.Float64Var(&c.l2, "l2", 3e-3, "L2 penalty per example")
 	flag.Float64Var(&c.lr, "lr", 0.5, "AdaGrad learning rate")
-	flag.Float64Var(&c.strictBeta, "strict-beta", 2, "F-beta the bfsi-strict (recall) operating point maximises")
-	flag.Float64Var(&c.standardBeta, "standard-beta", 0.5, "F-beta the bfsi-standard (precision) operating point maximises")
-	flag.Float64Var(&c.strictPrecision, "strict-precision", 0.9, "validation precision the bfsi-strict operating point must reach")
-	flag.Float64Var(&c.standardPrecision, "standard-precision", 0.97, "validation precision the bfsi-standard operating point must reach")
-	flag.Float64Var(&c.corpusWeight, "corpus-weight", 3, "weight of the engine corpus's cases (hand-written hard cases)")
+	flag.Float64Var(&c.corpusWeight, "corpus-weight", 3, "weight of the hand-written hard negatives: the engine corpus's benign cases and the generated hard negatives")
+	flag.Float64Var(&c.strictFPR, "strict-fpr", 0.005, "share of dev negatives the bfsi-strict (recall-leaning) operating point may flag")
+	flag.Float64Var(&c.standardFPR, "standard-fpr", 0.0015, "share of dev negatives the bfsi-standard (precision-leaning) operating point may flag")
+	flag.Float64Var(&c.strictPrecision, "strict-precision", 0.95, "with -calibrate sample: precision floor of the bfsi-strict operating point")
+	flag.Float64Var(&c.standardPrecision, "standard-precision", 0.99, "with -calibrate sample: precision floor of the bfsi-standard operating point")
+	flag.StringVar(&c.calibrate, "calibrate", "sample", "where the operating points are chosen: sample (a 15% sample of the training split, F2 / F0.5 optimum with a precision floor) or dev (the dev sources, false-positive budgets)")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "aigw-guard-train:", err)
@@ -97,10 +102,33 @@ type window struct {
 	ex   int
 }
 
-func isValidation(text string) bool {
-	h := fnv.New32a()
-	h.Write([]byte(text))
-	return h.Sum32()%100 < 15
+// devSources are the training sources the operating points are chosen on
+// (by a model fitted without them): for each label, positives and negatives
+// of a kind the rest of the training split does not have.
+var devSources = map[string]bool{
+	"gen_indirect_a": true, "gen_persona_a": true, "jbb_rs": true, // attacks
+	"fiqa_weak": true, "gen_advice_ans_a": true, "gen_answer_a": true, // advice
+	"surge_toxicity": true, "gen_insult_a": true, // toxicity
+	"banking77": true, "t0_prompts": true, "self_instruct": true, "gsm8k_answers": true, // benign
+}
+
+// fitModel fits every head on exs and quantises the weights.
+func fitModel(c config, exs []dataset.Example) *textclass.Model {
+	var wins []window
+	for i, x := range exs {
+		textclass.WindowFeatures(x.Text, x.Output, func(rows []uint32, tokens int) {
+			if tokens == 0 {
+				return
+			}
+			wins = append(wins, window{rows: rows, x: 1 / math.Sqrt(float64(max(tokens, textclass.MinNorm))), ex: i})
+		})
+	}
+	m := &textclass.Model{W: make([]int8, textclass.TableSize*textclass.NumLabels)}
+	for head := 0; head < textclass.NumLabels; head++ {
+		w, bias := fitHead(c, wins, exs, head)
+		quantise(m, w, bias, head)
+	}
+	return m
 }
 
 func run(c config) error {
@@ -116,33 +144,27 @@ func run(c config) error {
 		all = append(all, xs...)
 	}
 	train, _ := dataset.SplitBy(all)
-	var fit, val []dataset.Example
+	var fit, dev []dataset.Example
 	for _, x := range train {
-		if isValidation(x.Text) {
-			val = append(val, x)
+		if c.calibrate == "sample" && inSample(x.Text) || c.calibrate != "sample" && devSources[x.Source] {
+			dev = append(dev, x)
 		} else {
 			fit = append(fit, x)
 		}
 	}
-	var wins []window
-	for i, x := range fit {
-		textclass.WindowFeatures(x.Text, x.Output, func(rows []uint32, tokens int) {
-			if tokens == 0 {
-				return
-			}
-			wins = append(wins, window{rows: rows, x: 1 / math.Sqrt(float64(tokens)), ex: i})
-		})
-	}
-	fmt.Printf("training on %d examples (%d windows), validating on %d; %d held-out examples untouched\n",
-		len(fit), len(wins), len(val), len(all)-len(train))
-
-	m := &textclass.Model{W: make([]int8, textclass.TableSize*textclass.NumLabels)}
+	fmt.Printf("training split: %d examples; %d held-out examples untouched\n", len(train), len(all)-len(train))
+	fmt.Printf("pass 1: fitting on %d examples, choosing thresholds on %d (%s)\n", len(fit), len(dev), c.calibrate)
+	m1 := fitModel(c, fit)
 	for head := 0; head < textclass.NumLabels; head++ {
-		w, bias := fitHead(c, wins, fit, head)
-		quantise(m, w, bias, head)
+		fmt.Printf("  dev %-10s AUC %.4f\n", textclass.LabelNames[head], devAUC(m1, dev, head))
 	}
+	m := fitModel(c, train)
 	for head := 0; head < textclass.NumLabels; head++ {
-		m.Strict[head], m.Standard[head] = operatingPoints(c, m, val, head)
+		if c.calibrate == "sample" {
+			m.Strict[head], m.Standard[head] = fbetaPoints(c, m1, dev, head)
+		} else {
+			m.Strict[head], m.Standard[head] = operatingPoints(c, m1, dev, head)
+		}
 		fmt.Printf("%-10s scale %.4f bias %+.3f  thresholds strict %.3f standard %.3f\n",
 			textclass.LabelNames[head], m.Scale[head], m.Bias[head], m.Strict[head], m.Standard[head])
 	}
@@ -170,7 +192,7 @@ func fitHead(c config, wins []window, exs []dataset.Example, head int) ([]float6
 	}
 	posW := 1.0
 	if pos > 0 {
-		posW = math.Min(8, math.Max(1, neg/pos/2))
+		posW = math.Min(3, math.Max(1, neg/pos/2))
 	}
 	w := make([]float64, textclass.TableSize)
 	g2 := make([]float64, textclass.TableSize)
@@ -197,8 +219,8 @@ func fitHead(c config, wins []window, exs []dataset.Example, head int) ([]float6
 			if y == 1 {
 				g *= posW
 			}
-			if exs[win.ex].Source == dataset.CorpusSource {
-				g *= c.corpusWeight
+			if src := exs[win.ex].Source; y == 0 && (src == dataset.CorpusSource || src == "gen_hardneg_a") {
+				g *= c.corpusWeight // hard negatives weigh more
 			}
 			bg2 += g * g
 			bias -= c.lr * g / math.Sqrt(bg2+1e-8)
@@ -230,74 +252,132 @@ func quantise(m *textclass.Model, w []float64, bias float64, head int) {
 	m.Bias[head] = float32(bias)
 }
 
-// operatingPoints picks the probability thresholds that maximise F-beta on
-// the validation examples, for the strict and the standard beta.
-func operatingPoints(c config, m *textclass.Model, val []dataset.Example, head int) (float32, float32) {
+// operatingPoints picks a head's two thresholds from the scores of the
+// pass-1 model on the dev examples: the lowest threshold that flags at most
+// a share fpr of the dev negatives, for the strict and the standard budget.
+// A false-positive budget, unlike an F-score optimum, does not depend on how
+// many positives the dev sources happen to hold, and it is what bounds the
+// share of benign text with a finding.
+func operatingPoints(c config, m *textclass.Model, dev []dataset.Example, head int) (float32, float32) {
+	var neg []float64
+	for _, x := range dev {
+		if target(x, head) == 0 {
+			neg = append(neg, m.Score(x.Text, x.Output)[head].Prob)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(neg)))
+	at := func(fpr float64) float32 {
+		if len(neg) == 0 {
+			return 0.5
+		}
+		k := int(fpr * float64(len(neg))) // negatives allowed above the threshold
+		t := neg[min(k, len(neg)-1)]
+		t = math.Nextafter(t, 1) // strictly above the (k+1)-th highest negative
+		return float32(math.Max(0.05, math.Min(0.99, t)))
+	}
+	return at(c.strictFPR), at(c.standardFPR)
+}
+
+// inSample picks 15% of the training split by a hash of the text.
+func inSample(text string) bool {
+	h := fnv.New32a()
+	h.Write([]byte(text))
+	return h.Sum32()%100 < 15
+}
+
+// fbetaPoints picks a head's thresholds on a sample of the training split:
+// strict maximises F2 among thresholds whose precision reaches
+// -strict-precision, standard F0.5 among those reaching -standard-precision
+// (sample precision overstates precision on unlike text, hence floors near 1); each threshold is put
+// halfway between the last score it keeps and the next lower one.
+func fbetaPoints(c config, m *textclass.Model, val []dataset.Example, head int) (float32, float32) {
 	type sp struct {
 		p float64
 		y bool
 	}
 	var s []sp
+	total := 0
 	for _, x := range val {
 		y := target(x, head)
 		if y < 0 {
 			continue
 		}
 		s = append(s, sp{m.Score(x.Text, x.Output)[head].Prob, y == 1})
-	}
-	sort.Slice(s, func(i, j int) bool { return s[i].p > s[j].p })
-	var total int
-	for _, e := range s {
-		if e.y {
+		if y == 1 {
 			total++
 		}
 	}
-	best := func(beta float64) float32 {
+	sort.Slice(s, func(i, j int) bool { return s[i].p > s[j].p })
+	pick := func(beta, floor float64) float32 {
 		tp, fp := 0, 0
-		bestF, bestT := -1.0, 0.5
+		bestF, bestT := -1.0, 0.99
 		for i, e := range s {
 			if e.y {
 				tp++
 			} else {
 				fp++
 			}
-			if i+1 < len(s) && s[i+1].p == e.p {
-				continue
-			}
-			if tp == 0 || total == 0 {
+			if i+1 < len(s) && s[i+1].p == e.p || tp == 0 {
 				continue
 			}
 			p, r := float64(tp)/float64(tp+fp), float64(tp)/float64(total)
-			f := (1 + beta*beta) * p * r / (beta*beta*p + r)
-			if f > bestF {
-				bestF, bestT = f, e.p
-			}
-		}
-		return float32(math.Max(0.05, math.Min(0.98, bestT)))
-	}
-	// the highest-recall threshold whose validation precision reaches floor
-	floorT := func(floor float64) float32 {
-		tp, fp := 0, 0
-		t := 0.98
-		for i, e := range s {
-			if e.y {
-				tp++
-			} else {
-				fp++
-			}
-			if i+1 < len(s) && s[i+1].p == e.p {
+			if p < floor {
 				continue
 			}
-			if tp > 0 && float64(tp)/float64(tp+fp) >= floor {
-				t = e.p
+			if f := (1 + beta*beta) * p * r / (beta*beta*p + r); f > bestF {
+				// halfway down to the next lower score: a margin for text
+				// unlike the sample, on both sides
+				next := 0.0
+				if i+1 < len(s) {
+					next = s[i+1].p
+				}
+				bestF, bestT = f, (e.p+next)/2
 			}
 		}
-		return float32(math.Max(0.05, math.Min(0.98, t)))
+		return float32(math.Max(0.05, math.Min(0.99, bestT)))
 	}
-	strict := max(best(c.strictBeta), floorT(c.strictPrecision))
-	std := max(best(c.standardBeta), floorT(c.standardPrecision))
-	if std < strict {
-		std = strict
+	strict, std := pick(2, c.strictPrecision), pick(0.5, c.standardPrecision)
+	return strict, max(strict, std)
+}
+
+// devAUC is the area under the ROC curve of a head on the dev examples: how
+// well the model fitted without them ranks them (model selection reads it).
+func devAUC(m *textclass.Model, dev []dataset.Example, head int) float64 {
+	type sp struct {
+		p float64
+		y bool
 	}
-	return strict, std
+	var s []sp
+	var pos, neg float64
+	for _, x := range dev {
+		y := target(x, head)
+		if y < 0 {
+			continue
+		}
+		s = append(s, sp{m.Score(x.Text, x.Output)[head].Prob, y == 1})
+		if y == 1 {
+			pos++
+		} else {
+			neg++
+		}
+	}
+	if pos == 0 || neg == 0 {
+		return math.NaN()
+	}
+	sort.Slice(s, func(i, j int) bool { return s[i].p < s[j].p })
+	var rankSum float64
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && s[j].p == s[i].p {
+			j++
+		}
+		avg := float64(i+j+1) / 2 // ranks are 1-based
+		for k := i; k < j; k++ {
+			if s[k].y {
+				rankSum += avg
+			}
+		}
+		i = j
+	}
+	return (rankSum - pos*(pos+1)/2) / (pos * neg)
 }

@@ -109,7 +109,7 @@ func (s *scanner) learned() {
 // featuriser reads them; n-grams touching a value finding (a number, an
 // address) or holding '@' are left out, so no personal data is quoted.
 func (s *scanner) explain(m *textclass.Model, label int, w textclass.Window, out bool) []string {
-	cs := m.Explain(s.text, w.Start, w.End, out, label, learnedFeatures+4)
+	cs := m.Explain(s.text, w.Start, w.End, out, label, 4*learnedFeatures)
 	var fs []string
 	for _, c := range cs {
 		if len(fs) == learnedFeatures {
@@ -118,7 +118,14 @@ func (s *scanner) explain(m *textclass.Model, label int, w textclass.Window, out
 		if s.touchesValue(c.Start, c.End) || strings.ContainsRune(s.text[c.Start:c.End], '@') {
 			continue
 		}
-		fs = append(fs, textclass.FeatureText(s.text[c.Start:c.End]))
+		ft := textclass.FeatureText(s.text[c.Start:c.End])
+		dup := false
+		for _, g := range fs {
+			dup = dup || g == ft
+		}
+		if !dup {
+			fs = append(fs, ft)
+		}
 	}
 	return fs
 }

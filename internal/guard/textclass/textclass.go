@@ -45,12 +45,16 @@ var LabelNames = [NumLabels]string{"attack", "jailbreak", "advice", "advice_out"
 
 const (
 	// TableBits is log2 of the number of hashed feature buckets.
-	TableBits = 17
+	TableBits = 18
 	tableSize = 1 << TableBits
 	tableMask = tableSize - 1
 	// WindowTokens is the longest window a score is computed over.
 	WindowTokens = 128
 	halfWindow   = WindowTokens / 2
+	// MinNorm is the shortest length a window is normalised by: a text of
+	// two or three words needs as much evidence as one of MinNorm words, so
+	// one suggestive word ("coin", "ai,") cannot carry a short text alone.
+	MinNorm = 8
 )
 
 // Structural token hashes (mixed into the hash space like words).
@@ -371,7 +375,7 @@ func (m *Model) Score(text string, output bool) Scores {
 		if n == 0 {
 			return
 		}
-		inv := 1 / math.Sqrt(float64(n))
+		inv := 1 / math.Sqrt(float64(max(n, MinNorm)))
 		start := prev.start
 		if prev.n == 0 {
 			start = cur.start

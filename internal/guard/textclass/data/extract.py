@@ -77,6 +77,20 @@ write("clinc_oos", rows, 2500)
 rows = [(json.loads(l)["instruction"], "benign") for l in show("yizhongw+self-instruct", "data/seed_tasks.jsonl").decode().splitlines() if l.strip()]
 rows += [(json.loads(l)["instruction"], "benign") for l in show("yizhongw+self-instruct", "human_eval/user_oriented_instructions.jsonl").decode().splitlines() if l.strip()]
 write("self_instruct", rows, 500)
+# long benign prompts: narratives, reviews, news and dialogues with an instruction (T0 templates)
+T0 = "data/finetuning/t0_train_50k/data_per_template/"
+rows = []
+for f, cap in (("cosmos_qa_context_answer_to_question.jsonl", 350), ("amazon_polarity_Is_this_review.jsonl", 200),
+               ("cnn_dailymail_3_0_0_tldr_summary.jsonl", 150), ("samsum_Summarize_this_dialogue_.jsonl", 200),
+               ("dream_read_the_following_conversation_and_answer_the_question.jsonl", 150), ("app_reviews_convert_to_rating.jsonl", 100)):
+    try:
+        ls = show("yizhongw+self-instruct", T0 + f).decode().splitlines()
+    except subprocess.CalledProcessError:
+        print("missing", f); continue
+    xs = [(json.loads(l)["prompt"].replace("\\", " "), "benign") for l in ls if l.strip()]
+    random.Random(3).shuffle(xs)
+    rows += xs[:cap]
+write("t0_prompts", rows, 1150)
 rows = [(json.loads(l)["question"], "benign") for l in show("openai+grade-school-math", "grade_school_math/data/test.jsonl").decode().splitlines() if l.strip()]
 write("gsm8k", rows, 500)
 # worked answers: benign model output

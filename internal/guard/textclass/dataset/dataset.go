@@ -57,7 +57,7 @@ func (e Example) IsAttack() bool { return e.Label == Injection || e.Label == Jai
 // fileSplits assigns each committed corpus sample to a split.
 var fileSplits = map[string]Split{
 	"jbb_gcg": Train, "jbb_rs": Train, "jbb_goals": Train, "jbb_pair": Train,
-	"banking77": Train, "nlupp_banking": Train, "self_instruct": Train, "gsm8k": Train, "gsm8k_answers": Train, "fiqa_weak": Train,
+	"banking77": Train, "nlupp_banking": Train, "self_instruct": Train, "gsm8k": Train, "gsm8k_answers": Train, "t0_prompts": Train, "fiqa_weak": Train,
 	"davidson": Train, "hatecheck": Train, "convabuse": Train, "surge_toxicity": Train,
 	"jbb_dsn": Test, "xstest_safe": Test, "clinc_oos": Test, "openai_moderation": Test,
 }
@@ -215,6 +215,17 @@ func Generate() []Example {
 		for tries := 0; len(seen) < f.n && tries < f.n*20; tries++ {
 			t := f.templates[r.IntN(len(f.templates))]
 			s := capitalise(fill(t, f.slots, r))
+			if f.split == Train && r.IntN(3) == 0 {
+				// wrap a third of the training cases in everyday context
+				// (greetings, contact details, account talk) so that such
+				// words do not weigh for or against a label by themselves
+				c := contextLines[r.IntN(len(contextLines))]
+				if r.IntN(2) == 0 {
+					s = c + " " + s
+				} else {
+					s = s + " " + c
+				}
+			}
 			if seen[s] {
 				continue
 			}
@@ -228,6 +239,14 @@ func Generate() []Example {
 		}
 	}
 	return out
+}
+
+// contextLines are everyday sentences mixed into generated training cases.
+var contextLines = []string{
+	"Hi, hope you are well.", "Thanks in advance!", "You can reach me at meena.k@example.com.", "My account number is 000000000000.",
+	"I'm 34 and live in Pune.", "My customer ID is 00000000.", "Call me on +91 98000 00000 if needed.", "Sorry for the long message.",
+	"I have been a customer for ten years.", "This is urgent, please reply today.", "Regards, Arun", "My card was renewed last month.",
+	"Please answer in simple English.", "I'm writing from my office e-mail.", "Ticket ref 0000-00.", "Sent from my phone.",
 }
 
 func fill(t string, slots map[string][]string, r *rand.Rand) string {
