@@ -36,6 +36,7 @@ type config struct {
 	l2, lr                 float64
 	strictFPR, standardFPR float64
 	calibrate              string
+	sourceCap              float64
 	strictPrecision        float64
 	standardPrecision      float64
 	corpusWeight           float64
@@ -55,6 +56,7 @@ func main() {
 	flag.Float64Var(&c.standardFPR, "standard-fpr", 0.0015, "share of dev negatives the bfsi-standard (precision-leaning) operating point may flag")
 	flag.Float64Var(&c.strictPrecision, "strict-precision", 0.95, "with -calibrate sample: precision floor of the bfsi-strict operating point")
 	flag.Float64Var(&c.standardPrecision, "standard-precision", 0.99, "with -calibrate sample: precision floor of the bfsi-standard operating point")
+	flag.Float64Var(&c.sourceCap, "source-cap", 0, "weigh each source as if it had at most this many examples (0: no cap)")
 	flag.StringVar(&c.calibrate, "calibrate", "sample", "where the operating points are chosen: sample (a 15% sample of the training split, F2 / F0.5 optimum with a precision floor) or dev (the dev sources, false-positive budgets)")
 	flag.Parse()
 	if err := run(c); err != nil {
@@ -190,6 +192,18 @@ func fitHead(c config, wins []window, exs []dataset.Example, head int) ([]float6
 			neg++
 		}
 	}
+	// no source outweighs -source-cap examples: large collections (banking
+	// queries, templated hate-speech tests) would otherwise set the weights
+	srcN := map[string]float64{}
+	for _, x := range exs {
+		srcN[x.Source]++
+	}
+	srcW := func(src string) float64 {
+		if c.sourceCap <= 0 {
+			return 1
+		}
+		return math.Min(1, c.sourceCap/srcN[src])
+	}
 	posW := 1.0
 	if pos > 0 {
 		posW = math.Min(3, math.Max(1, neg/pos/2))
@@ -219,6 +233,7 @@ func fitHead(c config, wins []window, exs []dataset.Example, head int) ([]float6
 			if y == 1 {
 				g *= posW
 			}
+			g *= srcW(exs[win.ex].Source)
 			if src := exs[win.ex].Source; y == 0 && (src == dataset.CorpusSource || src == "gen_hardneg_a") {
 				g *= c.corpusWeight // hard negatives weigh more
 			}
