@@ -40,7 +40,7 @@ bench-go:
 guard-eval:
 	$(GO) run ./cmd/aigw-guard-eval -v -policy bfsi-strict
 	$(GO) run ./cmd/aigw-guard-eval -policy bfsi-standard
-	$(GO) run ./cmd/aigw-guard-eval -learned
+	$(GO) run ./cmd/aigw-guard-eval -learned -v
 
 ## guard-train: train the learned guardrail detectors from internal/guard/textclass/data (deterministic)
 ## and write the embedded model internal/guard/textclass/model.bin.gz

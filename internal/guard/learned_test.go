@@ -20,8 +20,8 @@ type heldOutFloor struct {
 }
 
 var heldOutFloors = map[string]heldOutFloor{
-	"bfsi-strict":   {attackP: 0.94, attackR: 0.73, adviceF1: 0.89, toxicityF1: 0.37, benignMax: 0.028},
-	"bfsi-standard": {attackP: 0.97, attackR: 0.10, adviceF1: 0.91, toxicityF1: 0.30, benignMax: 0.010},
+	"bfsi-strict":   {attackP: 0.93, attackR: 0.67, adviceF1: 0.88, toxicityF1: 0.35, benignMax: 0.029},
+	"bfsi-standard": {attackP: 0.97, attackR: 0.11, adviceF1: 0.89, toxicityF1: 0.31, benignMax: 0.012},
 }
 
 func TestLearnedHeldOut(t *testing.T) {

@@ -6,41 +6,43 @@ package textclass
 // with the previous class token when it was at most conceptGap tokens back
 // ("should … invest … pension", "ignore … instructions", "AI … reveal").
 // The classes are lists of common words, not attack phrases: which
-// combinations matter is learned.
+// combinations matter is learned. Words that occur in the held-out template
+// families and in no training family are left out (the lists were written
+// alongside those families), so that held-out figures owe nothing to them.
 
 const conceptGap = 4
 
 var conceptWords = [...]string{
 	// who is addressed
-	cAI:   "ai assistant chatbot bot llm gpt chatgpt copilot claude gemini agent model models reviewer screener system robot",
+	cAI:   "ai assistant chatbot bot llm chatgpt agent model models screener system robot",
 	cYou:  "you your youre yourself u tum tu aap tumhe tumhara aapka",
-	cSelf: "i me my mine im myself mujhe mera meri mere hum",
+	cSelf: "i me my im myself mujhe mera meri mere hum",
 	// injections
-	cInstr:   "instructions instruction rules rule prompt prompts guidelines directives directive configuration config setup preamble brief settings policy policies restrictions restriction filters filter guidance programming constraints nirdesh निर्देश निर्देशों नियम prompt",
-	cIgnore:  "ignore ignoring disregard forget override bypass skip scrap cancel cancelled void overwrite discard abandon bhool bhulo chhodo chhod भूल भूलो अनदेखा",
+	cInstr:   "instructions instruction rules prompt guidelines directives directive configuration config setup preamble policy policies restrictions filters programming constraints nirdesh निर्देश निर्देशों prompt",
+	cIgnore:  "ignore ignoring disregard forget override skip scrap cancel overwrite discard abandon bhool bhulo chhodo chhod भूल भूलो अनदेखा",
 	cInstead: "instead actually now new replacement change priority real updated update different afterwards",
-	cReveal:  "reveal repeat print show output dump disclose echo recite paste copy spell leak display expose batao dikhao बताओ दिखाओ",
-	cVerb:    "verbatim exactly word full unedited everything above before beginning top hidden secret initial original entire complete raw",
-	cData:    "email e-mail subject document page resume résumé html review message attached pdf file webpage website comment thread invoice document",
-	cAttn:    "attention note important hey dear ps notice warning urgent",
+	cReveal:  "reveal repeat print show output paste copy spell leak expose batao dikhao दिखाओ",
+	cVerb:    "verbatim exactly word full everything above before beginning hidden initial original complete raw",
+	cData:    "e-mail subject document resume review message attached file webpage comment thread invoice document",
+	cAttn:    "note important hey dear ps notice warning urgent",
 	// jailbreaks
-	cRole:    "pretend imagine roleplay role character act acting persona story fiction novel screenplay scene hypothetically hypothetical universe world game play chapter thriller fictional simulate simulation",
-	cNoLimit: "unrestricted uncensored unfiltered unlimited freed free limits limit limitless anything never refuse refusal jailbreak jailbroken dan mode developer ethics ethical moral morals rules restriction filter censorship",
-	cHarm:    "bomb bombs weapon weapons drug drugs meth methamphetamine poison hack hacking hacker malware ransomware phishing launder laundering steal stealing stolen fraud scam forge forged counterfeit explosive explosives kill nerve gun guns keylogger skimming skim clone exploit virus nakli",
-	cDetail:  "step steps detailed detail details instructions guide tutorial recipe precise specific exact",
+	cRole:    "pretend imagine role character act acting persona story fiction novel screenplay scene hypothetically hypothetical world game play fictional simulate simulation",
+	cNoLimit: "unrestricted uncensored unfiltered unlimited freed free limit limitless anything never refuse refusal jailbroken dan mode developer ethics ethical moral morals rules censorship",
+	cHarm:    "bomb bombs weapon weapons drugs meth methamphetamine poison hack hacking hacker malware ransomware phishing launder laundering steal stealing stolen fraud scam forged counterfeit explosive explosives kill guns skimming skim exploit virus",
+	cDetail:  "step steps detailed detail details instructions guide tutorial exact",
 	// advice
-	cPot:    "savings bonus pension inheritance salary money cash portfolio ira retirement emergency lakh crore corpus nest 000k k",
-	cInvest: "invest investing buy buying sell selling hold holding put move shift switch allocate allocation rotate dump load park accumulate exit enter kharidna kharidu bechu",
-	cAsset:  "stock stocks shares share equity equities bonds bond crypto bitcoin ethereum solana gold silver etf etfs mutual index nifty sensex reit coin coins tokens fund funds sip elss ppf nps fd",
-	cModal:  "should recommend recommended suggest advise advice best better worth good wise smart would pick plan chahiye",
-	cReturn: "returns return guaranteed guarantee profit profits double beat outperform gains yield pakka assured risk-free",
+	cPot:    "savings bonus pension inheritance salary money portfolio ira emergency lakh crore corpus nest 000k k",
+	cInvest: "invest investing buy buying sell selling hold holding put move switch allocate allocation park accumulate exit enter kharidna kharidu bechu",
+	cAsset:  "stocks shares share equities bonds bond crypto bitcoin gold etf etfs mutual index sensex reit coin coins tokens fund funds sip elss ppf nps",
+	cModal:  "should recommend recommended advise advice best better good wise smart would chahiye",
+	cReturn: "returns return guarantee profits double beat outperform pakka assured risk-free",
 	cTime:   "now today immediately week month year before",
 	// toxicity
-	cInsult:  "idiot idiots stupid moron morons useless pathetic worthless dumb loser losers clown fool fools imbecile halfwit dimwit nitwit brainless incompetent trash garbage junk disgusting ugly scum bastard jerk dense clueless spineless gormless buffoon bekaar bewakoof pagal ullu",
+	cInsult:  "idiot idiots stupid moron morons useless pathetic worthless dumb loser losers clown fool fools brainless incompetent trash garbage junk disgusting ugly scum bastard jerk bekaar bewakoof pagal ullu",
 	cProfane: "fuck fucking fucked shit shitty ass asshole crap damn bitch bitches hoe hoes pussy dick cunt wtf stfu bullshit",
-	cThreat:  "die death dead hurt destroy regret burn punch rot beat choke suffer murder",
-	cHate:    "hate hating despise vermin subhuman animals inferior filthy disgust",
-	cGroup:   "women woman men gay gays muslims muslim jews jewish black blacks immigrants trans disabled refugees people",
+	cThreat:  "die death dead hurt destroy burn punch rot beat choke suffer murder",
+	cHate:    "hating despise vermin subhuman animals inferior filthy disgust",
+	cGroup:   "women woman men gay gays muslims muslim jews jewish blacks immigrants trans disabled refugees people",
 }
 
 const (
