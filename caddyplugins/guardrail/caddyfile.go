@@ -36,6 +36,9 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //			timeout     <duration>    # default 5s
 //			fail_closed               # block when the check fails (default: allow)
 //			output                    # also check non-streamed answers
+//			stream                    # also check streamed answers, in batches
+//			stream_bytes <bytes>      # batch size (default 512)
+//			stream_wait  <duration>   # longest a batch waits to fill (default 2s)
 //		}
 //		nemo <url> {                  # off unless given: a NeMo Guardrails server
 //			config_id   <id>
@@ -43,6 +46,9 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //			timeout     <duration>
 //			fail_closed
 //			output
+//			stream
+//			stream_bytes <bytes>
+//			stream_wait  <duration>
 //		}
 //	}
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
@@ -138,14 +144,17 @@ func parseRail(d *caddyfile.Dispenser, c *RailConfig, extra func(key, val string
 	for nesting := d.Nesting(); d.NextBlock(nesting); {
 		key := d.Val()
 		switch key {
-		case "fail_closed", "output":
+		case "fail_closed", "output", "stream":
 			if d.NextArg() {
 				return d.ArgErr()
 			}
-			if key == "fail_closed" {
+			switch key {
+			case "fail_closed":
 				c.FailClosed = true
-			} else {
+			case "output":
 				c.Output = true
+			default:
+				c.Stream = true
 			}
 			continue
 		}
@@ -153,12 +162,24 @@ func parseRail(d *caddyfile.Dispenser, c *RailConfig, extra func(key, val string
 		if !d.AllArgs(&val) {
 			return d.ArgErr()
 		}
-		if key == "timeout" {
+		switch key {
+		case "timeout", "stream_wait":
 			dur, err := caddy.ParseDuration(val)
 			if err != nil || dur <= 0 {
-				return d.Errf("timeout %q: want a duration such as 3s", val)
+				return d.Errf("%s %q: want a duration such as 3s", key, val)
 			}
-			c.Timeout = caddy.Duration(dur)
+			if key == "timeout" {
+				c.Timeout = caddy.Duration(dur)
+			} else {
+				c.StreamWait = caddy.Duration(dur)
+			}
+			continue
+		case "stream_bytes":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 1 || n > 1<<20 {
+				return d.Errf("stream_bytes %q: want 1 to 1048576", val)
+			}
+			c.StreamBytes = n
 			continue
 		}
 		if extra == nil || !extra(key, val) {

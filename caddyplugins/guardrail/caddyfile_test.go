@@ -46,6 +46,17 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 			SelfCheck: &SelfCheckConfig{Model: "gpt-4o-mini", RailConfig: RailConfig{Timeout: caddy.Duration(2 * time.Second), FailClosed: true}},
 			NeMo:      &NeMoConfig{URL: "http://127.0.0.1:8000", ConfigID: "bank", RailConfig: RailConfig{Output: true}},
 		}},
+		{name: "rails on streams", input: `aigw_guardrail {
+			nemo http://127.0.0.1:8000 {
+				stream
+				stream_bytes 256
+				stream_wait 500ms
+			}
+		}`, want: Handler{
+			NeMo: &NeMoConfig{URL: "http://127.0.0.1:8000", RailConfig: RailConfig{Stream: true, StreamBytes: 256,
+				StreamWait: caddy.Duration(500 * time.Millisecond)}},
+		}},
+		{name: "rail bad stream_bytes", input: "aigw_guardrail {\n nemo http://x {\n stream_bytes 0\n }\n}", wantErr: `stream_bytes "0"`},
 		{name: "rail without model", input: "aigw_guardrail {\n self_check\n}", wantErr: "wrong argument count"},
 		{name: "rail unknown option", input: "aigw_guardrail {\n nemo http://x {\n model y\n }\n}", wantErr: `unrecognized option "model"`},
 		{name: "two arguments", input: "aigw_guardrail a b", wantErr: "wrong argument count"},

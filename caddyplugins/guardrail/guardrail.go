@@ -56,11 +56,13 @@ type Handler struct {
 	// database in the background (default 10s).
 	RefreshInterval caddy.Duration `json:"refresh_interval,omitempty"`
 	// SelfCheck, when set, also asks a chat model of the catalog whether a
-	// request (and, with Output, a non-streamed answer) breaks policy, as NeMo
-	// Guardrails' self-check rails do. It sees texts after redaction. Off by default.
+	// request (and, with Output, a non-streamed answer; with Stream, a
+	// streamed one) breaks policy, as NeMo Guardrails' self-check rails do.
+	// It sees texts after redaction. Off by default.
 	SelfCheck *SelfCheckConfig `json:"self_check,omitempty"`
-	// NeMo, when set, also runs the input (and, with Output, output) rails of a
-	// NeMo Guardrails server on texts after redaction. Off by default.
+	// NeMo, when set, also runs the input (and, with Output or Stream,
+	// output) rails of a NeMo Guardrails server on texts after redaction.
+	// Off by default.
 	NeMo *NeMoConfig `json:"nemo,omitempty"`
 
 	rails     []externalRail
@@ -134,6 +136,16 @@ func (h *Handler) Validate() error {
 	if h.RefreshInterval < caddy.Duration(time.Second) {
 		return errors.New("aigw_guardrail: refresh_interval must be at least 1s")
 	}
+	if h.SelfCheck != nil {
+		if err := h.SelfCheck.validate("aigw_guardrail: self_check"); err != nil {
+			return err
+		}
+	}
+	if h.NeMo != nil {
+		if err := h.NeMo.validate("aigw_guardrail: nemo"); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -204,6 +216,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 			return ov.detectors
 		}
 	}
+	out.gate = h.streamGate(r, st)
 	err = next.ServeHTTP(out, r)
 	if ferr := out.finish(); ferr != nil && err == nil {
 		err = ferr

@@ -54,6 +54,8 @@ type outputScreen struct {
 	// rails, when set, runs the external rails on a screened non-streamed
 	// answer and returns the names of those that block it.
 	rails func(text string) []string
+	// gate, when set, runs the external rails on a streamed answer.
+	gate *streamGate
 }
 
 const (
@@ -83,6 +85,7 @@ func (o *outputScreen) WriteHeader(status int) {
 	case strings.HasPrefix(ct, "text/event-stream"):
 		o.mode = modeStream
 		o.stream = newSSEFilter(o.engine, o.policy, o.window, &o.verdict)
+		o.stream.gate = o.gate
 		o.w.Header().Del("Content-Length")
 	default:
 		o.mode = modeBuffer

@@ -30,8 +30,13 @@ type railSettings struct {
 	// FailClosed blocks the request when the check fails or times out;
 	// otherwise (the default) it is allowed and the failure logged.
 	FailClosed bool
-	// Input and Output choose the directions checked (default: input only).
+	// Input and Output choose the directions checked (default: input only);
+	// Stream checks streamed answers too (RailConfig.Stream), in batches of
+	// StreamBytes or what waited StreamWait.
 	Input, Output bool
+	Stream        bool
+	StreamBytes   int
+	StreamWait    time.Duration
 }
 
 func (s railSettings) applies(dir guard.Direction) bool {

@@ -1,6 +1,7 @@
 package guardrail
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"strings"
@@ -24,6 +25,21 @@ type RailConfig struct {
 	FailClosed bool `json:"fail_closed,omitempty"`
 	// Output also checks non-streamed answers (input is always checked).
 	Output bool `json:"output,omitempty"`
+	// Stream also checks streamed answers. Their text then reaches the
+	// client in batches, each only after the rail passed the answer so far:
+	// a batch is StreamBytes bytes of screened text, or what has waited
+	// StreamWait, and the finish of the answer checks the rest. A block ends
+	// the stream with an error event after the text already passed. This
+	// adds latency (a batch plus one rail round trip); without Stream,
+	// streamed answers are screened by the engine only and stay as prompt.
+	Stream bool `json:"stream,omitempty"`
+	// StreamBytes is the size of a batch of a streamed answer checked at
+	// once (default 512 bytes; with several rails, the smallest).
+	StreamBytes int `json:"stream_bytes,omitempty"`
+	// StreamWait is the longest screened text of a streamed answer waits for
+	// its batch to fill before it is checked anyway (default 2s; with
+	// several rails, the shortest).
+	StreamWait caddy.Duration `json:"stream_wait,omitempty"`
 }
 
 func (c RailConfig) settings() railSettings {
@@ -31,7 +47,19 @@ func (c RailConfig) settings() railSettings {
 	if t == 0 {
 		t = 5 * time.Second
 	}
-	return railSettings{Timeout: t, FailClosed: c.FailClosed, Input: true, Output: c.Output}
+	return railSettings{Timeout: t, FailClosed: c.FailClosed, Input: true, Output: c.Output, Stream: c.Stream,
+		StreamBytes: c.StreamBytes, StreamWait: time.Duration(c.StreamWait)}
+}
+
+// validate checks the stream settings.
+func (c RailConfig) validate(name string) error {
+	if c.StreamBytes < 0 || c.StreamBytes > 1<<20 {
+		return fmt.Errorf("%s stream_bytes %d: want 0 (default) to 1048576", name, c.StreamBytes)
+	}
+	if c.StreamWait < 0 {
+		return fmt.Errorf("%s stream_wait: want a positive duration", name)
+	}
+	return nil
 }
 
 // SelfCheckConfig configures the LLM self-check rail.
@@ -94,6 +122,39 @@ func (h *Handler) railsFor(dir guard.Direction) bool {
 		}
 	}
 	return false
+}
+
+// streamGate returns the gate for streamed answers of r, or nil when no rail
+// checks streams.
+func (h *Handler) streamGate(r *http.Request, st *state.Request) *streamGate {
+	var g *streamGate
+	for _, x := range h.rails {
+		s := x.(railWithSettings).s
+		if !s.Stream {
+			continue
+		}
+		every, wait := cmp.Or(s.StreamBytes, defaultStreamRailBytes), cmp.Or(s.StreamWait, defaultStreamRailWait)
+		if g == nil {
+			g = &streamGate{every: every, wait: wait}
+		}
+		g.every, g.wait = min(g.every, every), min(g.wait, wait)
+	}
+	if g == nil {
+		return nil
+	}
+	streams := func(x externalRail) railSettings {
+		s := x.(railWithSettings).s
+		s.Input, s.Output = false, s.Stream
+		return s
+	}
+	g.check = func(text string) []string {
+		blocked, failed := runRails(r.Context(), h.rails, streams, text, guard.Output)
+		for _, err := range failed {
+			h.logger.Warn("external guardrail failed on a streamed answer", zap.String("request_id", st.ID), zap.Error(err))
+		}
+		return blocked
+	}
+	return g
 }
 
 // checkRails runs the external rails on texts and turns a block into the

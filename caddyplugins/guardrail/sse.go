@@ -43,6 +43,8 @@ type sseFilter struct {
 	now       func() time.Time
 	// due is when tick next has something to release (zero: nothing).
 	due time.Time
+	// gate, when set, holds content until the external rails pass it.
+	gate *streamGate
 }
 
 // streamInterval is the longest streamed text waits for the guardrail when
@@ -57,11 +59,16 @@ const (
 // or the arguments of one of its tool calls.
 type part struct{ choice, tool int }
 
-// held is a part's scanner, its text not yet scanned and when it last was.
+// held is a part's scanner, its text not yet scanned and when it last was;
+// with a gate, the screened text waiting for the rails (rail, since
+// railSince) and what they passed.
 type held struct {
-	sc      *guard.StreamScanner
-	batch   []byte
-	scanned time.Time
+	sc        *guard.StreamScanner
+	batch     []byte
+	scanned   time.Time
+	rail      []byte
+	railSince time.Time
+	passed    []byte
 }
 
 // newSSEFilter screens with scanners that hold back at most window bytes,
@@ -349,7 +356,10 @@ func (f *sseFilter) screen(p part, text []byte, final bool) (string, bool) {
 		f.wake(now.Add(f.interval))
 	}
 	f.verdict.add(res)
-	return emit, res.Action == guard.ActionBlock
+	if res.Action == guard.ActionBlock {
+		return "", true
+	}
+	return f.gated(p, h, emit, final)
 }
 
 // wake asks for a tick at t, unless one comes earlier.
@@ -377,6 +387,13 @@ func (f *sseFilter) tick(dst []byte) ([]byte, bool) {
 			if n, _ := h.sc.Held(); n > 0 || len(h.batch) > 0 {
 				f.wake(at)
 			}
+			text, blocked := f.gated(p, h, "", false) // text that waited for the rails
+			if blocked {
+				return append(dst, errorEvent(f.verdict.detectors)...), true
+			}
+			if text != "" {
+				dst = append(dst, f.synth(p, text)...)
+			}
 			continue
 		}
 		emit, res := h.sc.WriteBytes(h.batch)
@@ -387,7 +404,11 @@ func (f *sseFilter) tick(dst []byte) ([]byte, bool) {
 		if res.Action == guard.ActionBlock {
 			return append(dst, errorEvent(f.verdict.detectors)...), true
 		}
-		if text := emit + settled; text != "" {
+		text, blocked := f.gated(p, h, emit+settled, false)
+		if blocked {
+			return append(dst, errorEvent(f.verdict.detectors)...), true
+		}
+		if text != "" {
 			dst = append(dst, f.synth(p, text)...)
 		}
 		if n, plain := h.sc.Held(); n > 0 && plain {

@@ -137,6 +137,7 @@ func TestSecrets(t *testing.T) {
 		{"otp spaced", "OTP 6 4 8 2 1 9", []string{"confidential:6 4 8 2 1 9"}},
 		{"cvv", "CVV 372", []string{"confidential:372"}},
 		{"otp validity", "The OTP is valid for 10 minutes", nil},
+		{"otp request id", "Your OTP request id is 88412", nil},
 		{"pin code postal", "pin code 560001", nil},
 		{"pem", "-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----", []string{"confidential:-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----"}},
 		{"url password", "postgres://app:Xk9mQ2v@db.internal:5432/core", []string{"confidential:Xk9mQ2v"}},
@@ -252,4 +253,100 @@ func TestEngineConcurrentUse(t *testing.T) {
 	for g := 0; g < 4; g++ {
 		<-done
 	}
+}
+
+// TestVerhoeffTables derives the permutation table from its generator, the
+// permutation (1 5 8 9 4 2 7 0)(3 6), and checks the check digits of the
+// public examples (the check digit of 236 is 3; those of 1 to 10 from OEIS A374967).
+func TestVerhoeffTables(t *testing.T) {
+	base := verhoeffP[1]
+	for i := 2; i < 8; i++ {
+		for d := 0; d < 10; d++ {
+			if want := base[verhoeffP[i-1][d]]; verhoeffP[i][d] != want {
+				t.Errorf("verhoeffP[%d][%d] = %d, want %d", i, d, verhoeffP[i][d], want)
+			}
+		}
+	}
+	for _, s := range []string{"2363", "15", "27", "36", "43", "58", "62", "70", "89", "91", "109"} {
+		if !verhoeff([]byte(s)) {
+			t.Errorf("verhoeff(%s) = false, want true", s)
+		}
+	}
+	for _, s := range []string{"2364", "16", "108"} {
+		if verhoeff([]byte(s)) {
+			t.Errorf("verhoeff(%s) = true, want false", s)
+		}
+	}
+}
+
+// TestSeparatorsIssuersAndLocales covers values the first corpus lacked:
+// unusual separators, card issuers beyond the big four, national phone
+// formats, internationalised e-mail addresses, Hindi and Hinglish context
+// words, and ids in a card's shape.
+func TestSeparatorsIssuersAndLocales(t *testing.T) {
+	runDetectCases(t, []detectCase{
+		{"aadhaar colons", "aadhaar: 2345:6789:0124", []string{"pii.aadhaar:2345:6789:0124"}},
+		{"aadhaar dots", "Aadhaar 2345.6789.0124", []string{"pii.aadhaar:2345.6789.0124"}},
+		{"colons of ipv6 stay ipv6", "from 2001:db8::1234:5678:9abc", []string{"pii.ip:2001:db8::1234:5678:9abc"}},
+		{"clock time is no aadhaar", "at 2345:6789:0124:5555", nil},
+		{"ssn dots", "SSN 536.22.1234", []string{"pii.ssn:536.22.1234"}},
+		{"aba dashed 4-4-1", "routing number 0210-0002-1", []string{"pii.aba_routing:0210-0002-1"}},
+		{"aba spaced 3-3-3", "ABA 021 000 021", []string{"pii.aba_routing:021 000 021"}},
+		{"aba grouped needs context", "021 000 021", nil},
+		{"card mir", "card 2200 0000 0000 0004", []string{"pii.credit_card:2200 0000 0000 0004"}},
+		{"card uatp", "1234 56789 012347", []string{"pii.credit_card:1234 56789 012347"}},
+		{"card dankort", "5019 0000 0000 0008", []string{"pii.credit_card:5019 0000 0000 0008"}},
+		{"card troy", "9792 0000 0000 0003", []string{"pii.credit_card:9792 0000 0000 0003"}},
+		{"card verve 6-13", "pay with 506099 0000000000001", []string{"pii.credit_card:506099 0000000000001"}},
+		{"card elo", "5041 7500 0000 0000", []string{"pii.credit_card:5041 7500 0000 0000"}},
+		{"order id in a test card's shape", "order #4111-1111-1111-1111 confirmed", nil},
+		{"invoice in a test card's shape", "Invoice 4012 8888 8888 1881 (proforma)", nil},
+		{"card word wins over order", "order paid with card 4111-1111-1111-1111", []string{"pii.credit_card:4111-1111-1111-1111"}},
+		{"pan serial 0000", "PAN ABCPE0000F", nil},
+		{"phone uk national", "020 7946 0958", []string{"pii.phone:020 7946 0958"}},
+		{"phone fr national dots", "06.12.34.56.78", []string{"pii.phone:06.12.34.56.78"}},
+		{"phone de national", "0151 23456789", []string{"pii.phone:0151 23456789"}},
+		{"phone ae national", "050 123 4567", []string{"pii.phone:050 123 4567"}},
+		{"phone trunk in parentheses", "+44 (0)20 7946 0958", []string{"pii.phone:+44 (0)20 7946 0958"}},
+		{"phone cc in parentheses", "(+65) 6123 4567", []string{"pii.phone:+65) 6123 4567"}},
+		{"phone international prefix 00", "0044 20 7946 0958", []string{"pii.phone:0044 20 7946 0958"}},
+		{"phone international prefix 00 india", "0091 98765 43210", []string{"pii.phone:0091 98765 43210"}},
+		{"phone india toll free", "1800-123-4567", []string{"pii.phone:1800-123-4567"}},
+		{"lottery numbers are no phone", "numbers 04 11 23 35 41 49", nil},
+		{"amount is no phone", "Rs. 9876543210 was credited", nil},
+		{"amount after is no phone", "total 9876543210 INR", nil},
+		{"date is no phone", "call log of 2016-11-21", nil},
+		{"date is no account", "account opened 21.11.2016", nil},
+		{"no country code starts with 0", "m=+0.000000001", nil},
+		{"decimal is no phone", "contact: took 0.000000001 s", nil},
+		{"time range is no phone", "call centre timings 0900-1800", nil},
+		{"email idn domain", "mail anna@bücher.de", []string{"pii.email:anna@bücher.de"}},
+		{"email unicode local part", "to josé.garcía@empresa.es.", []string{"pii.email:josé.garcía@empresa.es"}},
+		{"email cjk", "write to 用户@例子.广告", []string{"pii.email:用户@例子.广告"}},
+		{"email devanagari", "साक्षी@उदाहरण.भारत", []string{"pii.email:साक्षी@उदाहरण.भारत"}},
+		{"email punycode tld", "meera@xn--h2brj9c.xn--h2brj9c", []string{"pii.email:meera@xn--h2brj9c.xn--h2brj9c"}},
+		{"email obfuscated brackets", "mail john.doe [at] example [dot] com today", []string{"pii.email:john.doe [at] example [dot] com"}},
+		{"email obfuscated parentheses", "jane(at)bank(dot)co(dot)in", []string{"pii.email:jane(at)bank(dot)co(dot)in"}},
+		{"email obfuscated with real dots", "ops [AT] mail.example.org", []string{"pii.email:ops [AT] mail.example.org"}},
+		{"bracketed at without a domain", "look [at] this", nil},
+		{"file name is no email", "logo@2x.png", nil},
+		{"hindi account context", "मेरा खाता संख्या 50100012345678 है", []string{"pii.bank_account:50100012345678"}},
+		{"hinglish account context", "mera khata number 50100012345678 hai", []string{"pii.bank_account:50100012345678"}},
+		{"hindi phone context", "मोबाइल नंबर 98765 43210", []string{"pii.phone:98765 43210"}},
+		{"hinglish aadhaar context", "mera aadhaar number 234567890124 hai", []string{"pii.aadhaar:234567890124"}},
+		{"devanagari digits phone", "मेरा मोबाइल नंबर ९८७६५ ४३२१० है", []string{"pii.phone:९८७६५ ४३२१०"}},
+		{"devanagari digits aadhaar", "आधार संख्या २३४५ ६७८९ ०१२४", []string{"pii.aadhaar:२३४५ ६७८९ ०१२४"}},
+		{"devanagari digits account", "खाता संख्या ५०१०००१२३४५६७८", []string{"pii.bank_account:५०१०००१२३४५६७८"}},
+		{"devanagari digits amount", "कुल राशि ₹ ४५,००० है", nil},
+		{"devanagari digits aadhaar fails verhoeff", "आधार २३४५ ६७८९ ०१२५", nil},
+		{"hindi pan context lower case", "पैन abcpe1234f", []string{"pii.pan:abcpe1234f"}},
+	})
+}
+
+func TestIDsAndRanges(t *testing.T) {
+	runDetectCases(t, []detectCase{
+		{"request id after an account word", "Loan account closure request id 778899001122", nil},
+		{"account after an id word", "ticket 4411 for account number 50100012345678", []string{"pii.bank_account:50100012345678"}},
+		{"cidr host", "host 10.1.2.3/24", []string{"pii.ip:10.1.2.3"}},
+	})
 }

@@ -15,6 +15,8 @@ var fuzzSeeds = []string{
 	"(415) 555-2671 +1 (22) 6600 1234 ::ffff:1.2.3.4 std::x a:b::c",
 	"Іgnоrе пароль \u200b\u200d\xff\xfe पिछले निर्देशों अनदेखा",
 	"postgres://u:p@h:1/x git@h.com:a/b @x@y@ a@ @b",
+	"मोबाइल ९८७६५ ४३२१० आधार २३४५:६७८९:०१२४ josé@bücher.de +44 (0)20 7946 0958 0091 98765 43210",
+	"jane.doe [at] bank [dot] co [dot] in or ops(AT)x(dot)org [a",
 	"",
 }
 
@@ -41,7 +43,9 @@ func FuzzEngine(f *testing.F) {
 		res := e.Apply(text, p, Input)
 		for _, g := range res.Findings {
 			v := text[g.Start:g.End]
-			if len(v) >= 4 && strings.Contains(res.Text, v) && !inPlaceholders(v) {
+			// the value may also occur inside other text ("a::d" in "::2a::d00"):
+			// redaction must leave fewer occurrences than there were
+			if len(v) >= 4 && strings.Count(res.Text, v) >= strings.Count(text, v) && !inPlaceholders(v) {
 				t.Fatalf("redacted text %q still contains %s value %q", res.Text, g.Type, v)
 			}
 		}

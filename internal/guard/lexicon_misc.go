@@ -162,23 +162,33 @@ var contextLexicon = []lexGroup{
 		"itin|social_security|ssn_number"},
 	{ctx: xCard, words: "card|cards|credit card|debit card|card number|card no|card#|cc|ccn|cc#|" +
 		"visa|mastercard|master card|amex|american express|discover|rupay|jcb|diners|maestro|" +
-		"card_number|cardnumber|card_no|pan_card_number|credit|debit|cardholder|charged"},
+		"card_number|cardnumber|card_no|pan_card_number|credit|debit|cardholder|charged|" +
+		"karte|kreditkarte|carte|tarjeta|cartão|card ka number|कार्ड|कार्ड नंबर|क्रेडिट कार्ड|डेबिट कार्ड"},
 	{ctx: xBank, words: "account|accounts|acct|acc|a/c|ac no|a/c no|account no|account number|" +
 		"acc no|acct no|account_number|accountnumber|acct_no|account_no|beneficiary|savings|" +
 		"checking|current account|bank account|deposit account|loan account|credited to|" +
-		"debited from|sb account|acct#|acc#|account#|khata|from account|to account"},
+		"debited from|sb account|acct#|acc#|account#|khata|from account|to account|" +
+		// Hindi and Hinglish: "khata number", "खाता संख्या", "bank khata"
+		"khaata|khata number|khata no|khata sankhya|bank khata|खाता|खाते|खाता संख्या|खाता नंबर|" +
+		"बैंक खाता|अकाउंट|अकाउंट नंबर|एकाउंट|account number hai|mera account"},
 	{ctx: xABA, words: "routing|aba|rtn|routing number|routing no|transit number|routing_number|" +
 		"ach|routing#|aba#|wire"},
 	{ctx: xAadhaar, words: "aadhaar|aadhar|adhaar|adhar|uid|uidai|aadhaar number|aadhaar_number|" +
-		"aadhaar no|आधार|e-kyc|ekyc"},
+		"aadhaar no|आधार|e-kyc|ekyc|" +
+		"aadhaar card|aadhar card|aadhaar ka number|aadhar ka number|aadhar no|आधार कार्ड|आधार नंबर|" +
+		"आधार संख्या|यूआईडी"},
 	{ctx: xPAN, words: "pan|pan card|pan number|pan no|permanent account number|income tax|" +
-		"pan_number|pan#|tax id"},
+		"pan_number|pan#|tax id|pan card ka|pan ka number|पैन|पैन कार्ड|पैन नंबर|पैन संख्या"},
 	{ctx: xIFSC, words: "ifsc|ifsc code|ifs code|branch code|neft|rtgs|imps|ifsc_code"},
 	{ctx: xIBAN, words: "iban|swift|bic|international bank account|iban_number|sepa"},
 	{ctx: xPhone, words: "caller|caller id|cli|missed call|dialled|dialed|phone|phones|mobile|mob|cell|call|calls|called|tel|telephone|contact|" +
 		"whatsapp|sms|text me|ph|ph no|phone no|mobile no|reach me|dial|helpline|toll free|" +
 		"toll-free|customer care|fax|landline|phone_number|mobile_number|msisdn|contact_no|" +
-		"phonenumber|mobile number|phone number|registered number|ring me"},
+		"phonenumber|mobile number|phone number|registered number|ring me|" +
+		// other languages: "mobile no. pe", "फ़ोन", "appelez", "anrufen"
+		"mobile pe|phone pe|number pe call|मोबाइल|मोबाइल नंबर|फोन|फोन नंबर|फ़ोन नंबर|संपर्क|कॉल|" +
+		"appelez|appeler|rappeler|téléphone|numéro de téléphone|anrufen|rufen sie|ruf mich|" +
+		"telefon|telefonnummer|handynummer|llamar|llame|teléfono|móvil|celular|ligue"},
 	{ctx: xIP, words: "ip|ip address|ipv4|ipv6|host|server|client ip|remote_addr|" +
 		"x-forwarded-for|source ip|src_ip|dst_ip|from ip|addr|address|gateway|dns|proxy|" +
 		"subnet|connection from|login from"},

@@ -67,7 +67,17 @@ func (s *scanner) parseRun(r *numRun, i int) int {
 	if r.taintFirst && !isAlnum(t[i-1]) && s.ctx(i-1, i, 1, 0)&^(xNeg|xVer) != 0 {
 		r.taintFirst = false // "Adhaar-4991...", "acct_12345678": a label, not an id prefix
 	}
-	open := !r.plus && i > 0 && t[i-1] == '('
+	if colonTriple(t, i) {
+		// "2345:6789:0124": the only run read across colons (times and
+		// IPv6 addresses are not three groups of four digits)
+		for k := 0; k < 3; k++ {
+			r.gs[k], r.ge[k], r.sep[k] = i+5*k, i+5*k+4, ':'
+		}
+		r.sep[0], r.n = 0, 3
+		return i + 14
+	}
+	// "(+65) 6123 4567": the country code in parentheses
+	open := i > 0 && t[i-1] == '(' || r.plus && i > 1 && t[i-2] == '('
 	j := i
 	for {
 		gs := j
@@ -80,13 +90,15 @@ func (s *scanner) parseRun(r *numRun, i int) int {
 			break
 		}
 		c := t[j]
-		if open && c == ')' && j-gs >= 2 && j-gs <= 4 {
+		// "(0)" after a country code is the national trunk prefix
+		trunk := j-gs == 1 && t[gs] == '0' && r.plus && r.n > 1
+		if open && c == ')' && (j-gs >= 2 && j-gs <= 4 || trunk) {
 			k := j + 1
 			if k < len(t) && (t[k] == ' ' || t[k] == '-') {
 				k++
 			}
 			if k < len(t) && isDigit(t[k]) {
-				if r.n == 1 {
+				if r.n == 1 && !r.plus {
 					r.paren, r.start = true, i-1
 				}
 				r.sep[r.n], j, open = ')', k, false
@@ -107,6 +119,20 @@ func (s *scanner) parseRun(r *numRun, i int) int {
 	r.taintLast = j < len(t) && (isAlnum(t[j]) ||
 		((t[j] == '-' || t[j] == '_' || t[j] == '.') && j+1 < len(t) && isAlnum(t[j+1])))
 	return j
+}
+
+// colonTriple reports whether t[i:] starts with "dddd:dddd:dddd" that no
+// digit, letter, colon or dot continues, and no hex digit or colon precedes.
+func colonTriple(t string, i int) bool {
+	if len(t)-i < 14 || i > 0 && (isHex(t[i-1]) || t[i-1] == ':') {
+		return false
+	}
+	for k := 0; k < 14; k++ {
+		if (k == 4 || k == 9) != (t[i+k] == ':') || k != 4 && k != 9 && !isDigit(t[i+k]) {
+			return false
+		}
+	}
+	return i+14 == len(t) || !isAlnum(t[i+14]) && t[i+14] != ':' && t[i+14] != '.' || t[i+14] == '.' && (i+15 == len(t) || !isAlnum(t[i+15]))
 }
 
 // window tries the detectors on groups a..b.
@@ -141,7 +167,7 @@ func (s *scanner) window(r *numRun, a, b, digits int, maximal bool) {
 		s.phone(r, d, start, end, a, b, neg)
 	}
 	if digits >= 8 && digits <= 17 && (maximal || ng == 1) && (ng == 1 || sameSep) {
-		s.bank(r, d, start, end)
+		s.bank(r, d, start, end, a, b)
 	}
 }
 
@@ -164,7 +190,9 @@ func (s *scanner) card(r *numRun, d []byte, start, end, ng, a int, sameSep, neg 
 	}
 	sc := 0.85
 	if ng > 1 {
-		if !sameSep || r.ge[a]-r.gs[a] != 4 || r.sep[a+1] == '.' && ng != 4 {
+		first := r.ge[a] - r.gs[a]
+		// 4-4-4-4, 4-6-5, 4-5-6, and 6-13 for 19-digit numbers
+		if !sameSep || first != 4 && !(first == 6 && ng == 2) || r.sep[a+1] == '.' && ng != 4 {
 			return
 		}
 		sc = 0.9
@@ -174,6 +202,8 @@ func (s *scanner) card(r *numRun, d []byte, start, end, ng, a int, sameSep, neg 
 		sc = 0.99
 	case r.before&xBank != 0 && ng == 1:
 		sc = 0.7 // "account no. 6314..." is an account that happens to pass Luhn
+	case neg && s.closeNeg(r):
+		sc = 0.3 // "order #4111-1111-...", "Invoice 4012 8888 ...": an id in a test card's shape
 	case neg:
 		sc = 0.55
 	}
@@ -186,16 +216,21 @@ func (s *scanner) aadhaar(r *numRun, d []byte, start, end, ng, a, b int, sameSep
 	}
 	sc := 0.55
 	if ng > 1 {
-		if !groupLens(r, a, b, 4, 4, 4) || !sameSep || r.sep[a+1] == '.' {
+		if !groupLens(r, a, b, 4, 4, 4) || !sameSep {
 			return
 		}
 		sc = 0.85
+		if r.sep[a+1] == '.' {
+			sc = 0.6 // "2345.6789.0124" is less often written
+		}
 	}
 	switch {
 	case r.ctx&xAadhaar != 0:
 		sc = 0.98
 	case r.ctx&(xBank|xPhone|xCard|xIBAN) != 0:
 		sc -= 0.2
+	case neg && s.closeNeg(r):
+		sc -= 0.5
 	case neg:
 		sc -= 0.35
 	}
@@ -203,7 +238,12 @@ func (s *scanner) aadhaar(r *numRun, d []byte, start, end, ng, a, b int, sameSep
 }
 
 func (s *scanner) ssnABA(r *numRun, d []byte, start, end, ng, a, b int, sameSep, neg bool) {
-	if ng == 1 && r.ctx&xABA != 0 && abaValid(d) {
+	// a routing number needs its context word, bare or in printed groups
+	// ("0210-0002-1", "021 000 021", "02100-0021")
+	grouped := ng > 1 && sameSep && (r.sep[a+1] == ' ' || r.sep[a+1] == '-') &&
+		(groupLens(r, a, b, 3, 3, 3) || groupLens(r, a, b, 4, 4, 1) || groupLens(r, a, b, 5, 4) ||
+			groupLens(r, a, b, 4, 5))
+	if (ng == 1 || grouped) && r.ctx&xABA != 0 && abaValid(d) {
 		s.add(detABA, start, end, 0.95, "aba")
 	}
 	if !ssnValid(d) {
@@ -213,7 +253,7 @@ func (s *scanner) ssnABA(r *numRun, d []byte, start, end, ng, a, b int, sameSep,
 	switch {
 	case ng == 3 && groupLens(r, a, b, 3, 2, 4) && sameSep && r.sep[a+1] == '-':
 		sc = 0.85
-	case ng == 3 && groupLens(r, a, b, 3, 2, 4) && sameSep && r.sep[a+1] == ' ':
+	case ng == 3 && groupLens(r, a, b, 3, 2, 4) && sameSep && (r.sep[a+1] == ' ' || r.sep[a+1] == '.'):
 		sc = 0.6
 	case ng == 1 && r.ctx&xSSN != 0:
 		sc = 0.9
@@ -229,11 +269,41 @@ func (s *scanner) ssnABA(r *numRun, d []byte, start, end, ng, a, b int, sameSep,
 	s.add(detSSN, start, end, sc, "ssn")
 }
 
-func (s *scanner) bank(r *numRun, d []byte, start, end int) {
+// closeNeg reports whether the context word nearest before the run, ending
+// at most 16 bytes ahead of it, is an id word ("order #", "Invoice", "ref
+// no"): the number is that id. "txn declined pan=4111..." is not one.
+func (s *scanner) closeNeg(r *numRun) bool {
+	h := s.hits
+	lo, hi := 0, len(h)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if int(h[m].start) < r.start-16-64 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	best, c := -1, uint16(0)
+	for j := lo; j < len(h) && int(h[j].start) < r.start; j++ {
+		if h[j].pat >= synthFIN {
+			continue
+		}
+		he := int(h[j].end)
+		if m := compiled.meta[h[j].pat].ctx; m != 0 && he <= r.start && he >= r.start-16 && he >= best {
+			if he > best {
+				c = 0
+			}
+			best, c = he, c|m
+		}
+	}
+	return c&xNeg != 0
+}
+
+func (s *scanner) bank(r *numRun, d []byte, start, end, a, b int) {
 	// context before the number, or after it when nothing before says "id"
 	ok := r.before&xBank != 0 || (r.ctx&xBank != 0 && r.before&xNeg == 0)
-	if !ok || allSame(d) || s.isMoney(start, end) {
-		return
+	if !ok || allSame(d) || s.isMoney(start, end) || s.closeNeg(r) || isDate(r, d, a, b) {
+		return // "loan account closure request id 7788...": the id, not the account
 	}
 	s.add(detBank, start, end, 0.8, "bank_account")
 }

@@ -221,6 +221,9 @@ func (s *scanner) shortCode(h hit) {
 		if n < 3 || n > 8 {
 			return
 		}
+		if s.ctx(j, e, j-int(h.end), 0)&xNeg != 0 {
+			return // "OTP request id is 88412": the id, not the code
+		}
 		s.add(detConfidential, j, e, 0.9, "secret.code")
 		return
 	}

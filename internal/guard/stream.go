@@ -172,8 +172,13 @@ func (s *StreamScanner) safeBoundary(live []Finding, buf string, tl int, settle 
 
 func (s *StreamScanner) advance(emitted string, boundary int) {
 	ctx := s.tail + emitted
-	if keep := min(s.window, contextBytes); len(ctx) > keep {
-		ctx = ctx[len(ctx)-keep:]
+	// Context is text already sent: keeping it delays nothing, whatever the
+	// window ("मोबाइल नंबर" alone is 33 bytes before its number).
+	if len(ctx) > contextBytes {
+		ctx = ctx[len(ctx)-contextBytes:]
+		for len(ctx) > 0 && !utf8.RuneStart(ctx[0]) {
+			ctx = ctx[1:]
+		}
 	}
 	s.tail = ctx
 	s.pending = append(s.pending[:0], s.pending[boundary:]...)

@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -16,7 +17,9 @@ import (
 //   - a value that the text after it may still qualify: a candidate (three
 //     digits or more, or an @) less than afterContext bytes from the end;
 //   - the start of a phrase of the lexicon or of a tenant's confidential
-//     terms that the text ends inside of ("Ignore all pre").
+//     terms that the text ends inside of ("Ignore all pre");
+//   - an obfuscated e-mail address the text may end inside of, from its
+//     local part on ("jane [at] exam", "jane (a").
 //
 // Held text without a digit or an @ — an unfinished word ("Echo:", "user.na"),
 // the first words of a phrase detector that blocks when it completes — holds
@@ -39,6 +42,9 @@ func (s *StreamScanner) holdBack(text string, pending int) (n int, plain bool) {
 	if c := candidateFrom(text, max(start, tok-afterContext), tok); c < cut {
 		cut, plain = c, false
 	}
+	if o := obfuscatedTail(text, start); o < cut {
+		cut, plain = o, wordsOnly(text[o:]) // "jane [at] exam": may go after a pause
+	}
 	var p int
 	if p, s.hits = s.e.partialPhrase(text, s.hits); p < cut {
 		// The first words of a phrase: a block when it completes, not a
@@ -46,6 +52,49 @@ func (s *StreamScanner) holdBack(text string, pending int) (n int, plain bool) {
 		cut, plain = p, wordsOnly(text[p:])
 	}
 	return len(text) - max(cut, start), plain
+}
+
+// obfuscatedTail returns where an obfuscated e-mail address that text may
+// still end inside of begins: a bracketed "at", whole or cut ("[a"), in the
+// last 128 bytes, followed by nothing but address characters. It returns
+// len(text) when there is none.
+func obfuscatedTail(text string, from int) int {
+	cut := len(text)
+	for k := len(text) - 1; k >= max(from, len(text)-128, 1); k-- {
+		if c := text[k]; c != '[' && c != '(' || !openAt(text[k+1:]) {
+			continue
+		}
+		le := k
+		if text[le-1] == ' ' {
+			le--
+		}
+		if ls := localStart(text, le); ls < le {
+			cut = min(cut, ls) // the earliest: "jane [at] bank [" holds from jane
+		}
+	}
+	return cut
+}
+
+// openAt reports whether rest, what follows a '[' or '(', is "at]" cut
+// short, or "at]" followed only by address characters (the domain may go on).
+func openAt(rest string) bool {
+	const at = "at]"
+	n := min(len(rest), 3)
+	for i := 0; i < n; i++ {
+		c := lowerASCII(rest[i])
+		if c != at[i] && !(i == 2 && c == ')') {
+			return false
+		}
+	}
+	if n < 3 {
+		return true
+	}
+	for i := 3; i < len(rest); i++ {
+		if c := rest[i]; !isAlnum(c) && c < utf8.RuneSelf && strings.IndexByte(" .-[]()", c) < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // wordsOnly reports whether s holds no digit and no @: no value is in it.

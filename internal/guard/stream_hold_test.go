@@ -70,3 +70,26 @@ func TestStreamHoldsAtMostAWindow(t *testing.T) {
 		t.Errorf("holds %d bytes with a 32-byte window", n)
 	}
 }
+
+// TestStreamHoldsObfuscatedEmail checks that once a bracketed "at" has come,
+// the address is held until it ends: no split after the bracket lets its
+// local part or domain out. (A split just before the bracket lets the local
+// part out alone: a stream cannot hold every word for a "[at]" to come.)
+func TestStreamHoldsObfuscatedEmail(t *testing.T) {
+	e := newTestEngine(t)
+	p := redactPolicy()
+	text := "mail john.doe [at] example [dot] com today"
+	for k := strings.Index(text, "[") + 1; k <= len(text); k++ {
+		s := NewStreamScanner(e, p, 256)
+		var out strings.Builder
+		for _, c := range []string{text[:k], text[k:]} {
+			emit, _ := s.Write(c)
+			out.WriteString(emit)
+		}
+		emit, _ := s.Flush()
+		out.WriteString(emit)
+		if got := out.String(); strings.Contains(got, "john") || strings.Contains(got, "example") {
+			t.Errorf("split at %d: client got %q", k, got)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package guard
 import (
 	"net/netip"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Character classes of the structural pass.
@@ -45,10 +47,14 @@ func isHex(c byte) bool {
 // table lookup per byte.
 func (s *scanner) structural() {
 	t := s.text
+	deva := -1 // the first Devanagari digit
 	for i := 0; i < len(t); {
 		k := charClass[t[i]]
 		switch {
 		case k == 0:
+			if deva < 0 && t[i] == 0xE0 && isDevaDigit(t, i) {
+				deva = i
+			}
 			i++
 		case k&ccAlnum != 0:
 			i = s.word(i)
@@ -60,6 +66,10 @@ func (s *scanner) structural() {
 			i = s.dash(i)
 		}
 	}
+	if deva >= 0 && s.depth == 0 {
+		s.devanagariDigits(deva)
+	}
+	s.obfuscatedEmails()
 }
 
 // word handles the alphanumeric word starting at i and returns where to go on.
@@ -182,7 +192,8 @@ func panShape(w string) bool {
 			return false
 		}
 	}
-	return strings.IndexByte(panEntity, w[3]) >= 0
+	// the 4th letter is the holder type; the serial 0001-9999 is never 0000
+	return strings.IndexByte(panEntity, w[3]) >= 0 && w[5:9] != "0000"
 }
 
 func ifscShape(w string) bool {
@@ -302,17 +313,11 @@ func lowerToUpper(c byte) byte {
 // atSign checks the e-mail address or UPI id around the '@' at i.
 func (s *scanner) atSign(i int) int {
 	t := s.text
-	ls := i
-	for ls > 0 && isLocalChar(t[ls-1]) {
-		ls--
-	}
+	ls := localStart(t, i)
 	for ls < i && (t[ls] == '.' || t[ls] == '-' || t[ls] == '+') {
 		ls++
 	}
-	de := i + 1
-	for de < len(t) && (isAlnum(t[de]) || t[de] == '.' || t[de] == '-') {
-		de++
-	}
+	de := domainEnd(t, i+1)
 	for de > i+1 && (t[de-1] == '.' || t[de-1] == '-') {
 		de--
 	}
@@ -363,9 +368,82 @@ func isLocalChar(c byte) bool {
 	return isAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
 }
 
+// maxLocal bounds the local part read back from an '@' (RFC 5321: 64 octets).
+const maxLocal = 64
+
+// localStart returns where the local part that ends at the '@' at i
+// begins: ASCII atom characters and, for internationalised addresses
+// (RFC 6531), letters, digits and marks of any script.
+func localStart(t string, i int) int {
+	ls := i
+	for ls > 0 && i-ls < maxLocal {
+		if c := t[ls-1]; c < utf8.RuneSelf {
+			if !isLocalChar(c) {
+				break
+			}
+			ls--
+			continue
+		}
+		r, n := utf8.DecodeLastRuneInString(t[:ls])
+		if !intlWordRune(r) {
+			break
+		}
+		ls -= n
+	}
+	return ls
+}
+
+// domainEnd returns where the domain that starts at i ends: ASCII letters,
+// digits, dots and hyphens and, for IDNA domains (例え.jp, müller.de,
+// उदाहरण.भारत), letters, digits and marks of any script.
+func domainEnd(t string, i int) int {
+	de := i
+	for de < len(t) && de-i < 255 {
+		if c := t[de]; c < utf8.RuneSelf {
+			if !isAlnum(c) && c != '.' && c != '-' {
+				break
+			}
+			de++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(t[de:])
+		if !intlWordRune(r) {
+			break
+		}
+		de += n
+	}
+	return de
+}
+
+func intlWordRune(r rune) bool {
+	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r))
+}
+
+// validDomain checks the domain of an address: no empty label, and a top
+// level label of ASCII letters (not a file extension), an A-label
+// ("xn--h2brj9c") or letters of another script ("рф", "中国", "भारत").
 func validDomain(d string, dot int) bool {
 	tld := d[dot+1:]
-	if len(tld) < 2 || len(tld) > 24 || strings.Contains(d, "..") || d[0] == '.' || d[0] == '-' {
+	if len(tld) < 2 || len(tld) > 63 || strings.Contains(d, "..") || d[0] == '.' || d[0] == '-' {
+		return false
+	}
+	if tld[0] >= utf8.RuneSelf {
+		for _, r := range tld {
+			if !unicode.IsLetter(r) && !unicode.IsMark(r) {
+				return false
+			}
+		}
+		return true
+	}
+	if len(tld) > 4 && strings.HasPrefix(strings.ToLower(tld), "xn--") {
+		for k := 4; k < len(tld); k++ {
+			if !isAlnum(tld[k]) && tld[k] != '-' {
+				return false
+			}
+		}
+		return true
+	}
+	if len(tld) > 24 {
 		return false
 	}
 	for k := 0; k < len(tld); k++ {

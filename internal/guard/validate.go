@@ -29,10 +29,12 @@ var verhoeffD = [10][10]uint8{
 	{8, 7, 6, 5, 9, 3, 2, 1, 0, 4}, {9, 8, 7, 6, 5, 4, 3, 2, 1, 0},
 }
 
+// verhoeffP[i] is the permutation (1 5 8 9 4 2 7 0)(3 6) applied i times
+// (TestVerhoeffTables derives it again).
 var verhoeffP = [8][10]uint8{
 	{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 5, 7, 6, 2, 8, 3, 0, 9, 4},
 	{5, 8, 0, 3, 7, 9, 6, 1, 4, 2}, {8, 9, 1, 6, 0, 4, 3, 5, 2, 7},
-	{9, 4, 5, 3, 1, 2, 8, 7, 6, 0}, {4, 2, 8, 6, 5, 7, 3, 9, 0, 1},
+	{9, 4, 5, 3, 1, 2, 6, 8, 7, 0}, {4, 2, 8, 6, 5, 7, 3, 9, 0, 1},
 	{2, 7, 9, 3, 8, 0, 6, 4, 1, 5}, {7, 0, 4, 6, 9, 1, 3, 2, 5, 8},
 }
 
@@ -114,16 +116,32 @@ func prefixIn(d []byte, n, lo, hi int) bool {
 }
 
 // cardIssuer returns the issuer of a card number whose prefix and length fit
-// a known scheme, or "".
+// a scheme of the public IIN tables, or "". Order matters where ranges
+// nest (Mir and Dankort sit inside wider ones).
 func cardIssuer(d []byte) string {
 	n := len(d)
 	switch {
 	case d[0] == '4' && (n == 13 || n == 16 || n == 19):
 		return "visa"
+	case prefixIn(d, 4, 2200, 2204) && n >= 16 && n <= 19:
+		return "mir"
 	case (prefixIn(d, 2, 51, 55) || prefixIn(d, 4, 2221, 2720)) && n == 16:
 		return "mastercard"
 	case (prefixIn(d, 2, 34, 34) || prefixIn(d, 2, 37, 37)) && n == 15:
 		return "amex"
+	case d[0] == '1' && n == 15:
+		return "uatp"
+	case prefixIn(d, 4, 5019, 5019) && n == 16:
+		return "dankort"
+	case prefixIn(d, 4, 9792, 9792) && n == 16:
+		return "troy"
+	case (prefixIn(d, 6, 506099, 506198) || prefixIn(d, 6, 650002, 650027)) && (n == 16 || n == 18 || n == 19):
+		return "verve"
+	case (prefixIn(d, 6, 504175, 504175) || prefixIn(d, 6, 506699, 506778) || prefixIn(d, 3, 509, 509) ||
+		prefixIn(d, 6, 636297, 636297) || prefixIn(d, 6, 636368, 636368)) && n == 16:
+		return "elo"
+	case (prefixIn(d, 6, 606282, 606282) || prefixIn(d, 4, 3841, 3841)) && n >= 16 && n <= 19:
+		return "hipercard"
 	case (prefixIn(d, 4, 6011, 6011) || prefixIn(d, 3, 644, 649) || prefixIn(d, 2, 65, 65) ||
 		prefixIn(d, 6, 622126, 622925)) && n >= 16 && n <= 19:
 		return "discover"
@@ -139,7 +157,8 @@ func cardIssuer(d []byte) string {
 		return "unionpay"
 	case (prefixIn(d, 4, 5018, 5018) || prefixIn(d, 4, 5020, 5020) || prefixIn(d, 4, 5038, 5038) ||
 		prefixIn(d, 4, 5893, 5893) || prefixIn(d, 4, 6304, 6304) || prefixIn(d, 4, 6759, 6759) ||
-		prefixIn(d, 4, 6761, 6763)) && n >= 12 && n <= 19:
+		prefixIn(d, 4, 6761, 6763)) && n >= 12 && n <= 19,
+		(prefixIn(d, 2, 56, 58) || prefixIn(d, 2, 67, 67)) && n >= 16 && n <= 19:
 		return "maestro"
 	}
 	return ""

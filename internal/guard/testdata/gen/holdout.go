@@ -22,7 +22,7 @@ var holdout = []struct {
 	{"ABA/routing 111000025", []string{"pii.aba_routing"}},
 	{"my aadhar no. is {AADHAAR_SPACED}", []string{"pii.aadhaar"}},
 	{"Adhaar-{AADHAAR}", []string{"pii.aadhaar"}},
-	{"my aadhar no. is 4991 1866 5246 (typed from memory, fails the checksum)", nil},
+	{"my aadhar no. is 4991 1866 5247 (typed from memory, fails the checksum)", nil},
 	{"pan - bnzpm2501g", []string{"pii.pan"}},
 	{"ifsc code icic0000104", []string{"pii.ifsc"}},
 	{"send to 9876501234@ybl", []string{"pii.upi"}},
