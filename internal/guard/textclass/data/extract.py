@@ -137,7 +137,9 @@ write("surge_toxicity", rows, 1000)
 rows = []
 for l in gzip.decompress(show("openai+moderation-api-release", "data/samples-1680.jsonl.gz")).decode().splitlines():
     r = json.loads(l)
-    tox = r.get("H") == 1 or r.get("HR") == 1 or r.get("H2") == 1 or r.get("V2") == 1
+    # toxicity is harassment and hate only (H, H2, HR); sexual content, self-harm and
+    # violence (S, S3, SH, V, V2) are other harms and left out of the toxicity eval.
+    tox = r.get("H") == 1 or r.get("HR") == 1 or r.get("H2") == 1
     clean_ = all(r.get(k) in (0, None) for k in ("S", "H", "V", "HR", "SH", "S3", "H2", "V2"))
     if tox: rows.append((r["prompt"], "toxicity"))
     elif clean_: rows.append((r["prompt"], "benign"))
