@@ -234,7 +234,7 @@ func fitHead(c config, wins []window, exs []dataset.Example, head int) ([]float6
 				g *= posW
 			}
 			g *= srcW(exs[win.ex].Source)
-			if src := exs[win.ex].Source; y == 0 && (src == dataset.CorpusSource || src == "gen_hardneg_a") {
+			if src := exs[win.ex].Source; y == 0 && (src == dataset.CorpusSource || src == "gen_hardneg_a" || src == "gen_hardneg_tox_a" || src == "gen_hardneg_group_a") {
 				g *= c.corpusWeight // hard negatives weigh more
 			}
 			bg2 += g * g

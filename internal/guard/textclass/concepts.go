@@ -38,7 +38,7 @@ var conceptWords = [...]string{
 	cReturn: "returns return guarantee profits double beat outperform pakka assured risk-free",
 	cTime:   "now today immediately week month year before",
 	// toxicity
-	cInsult:  "idiot idiots stupid moron morons useless pathetic worthless dumb loser losers clown fool fools brainless incompetent trash garbage junk disgusting ugly scum bastard jerk bekaar bewakoof pagal ullu",
+	cInsult:  "idiot idiots stupid moron morons useless pathetic worthless dumb loser losers clown fool fools brainless incompetent trash garbage junk disgusting ugly scum bastard jerk bekaar bewakoof pagal ullu idiotic ignorant braindead muppet bonehead numpty twit airhead creep coward freak nalayak gadha kamchor",
 	cProfane: "fuck fucking fucked shit shitty ass asshole crap damn bitch bitches hoe hoes pussy dick cunt wtf stfu bullshit",
 	cThreat:  "die death dead hurt destroy burn punch rot beat choke suffer murder",
 	cHate:    "hating despise vermin subhuman animals inferior filthy disgust",
