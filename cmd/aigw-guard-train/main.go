@@ -38,6 +38,7 @@ type config struct {
 	calibrate              string
 	sourceCap              float64
 	strictPrecision        float64
+	strictPrecisionAttack  float64
 	standardPrecision      float64
 	corpusWeight           float64
 }
@@ -55,6 +56,7 @@ func main() {
 	flag.Float64Var(&c.strictFPR, "strict-fpr", 0.005, "share of dev negatives the bfsi-strict (recall-leaning) operating point may flag")
 	flag.Float64Var(&c.standardFPR, "standard-fpr", 0.0015, "share of dev negatives the bfsi-standard (precision-leaning) operating point may flag")
 	flag.Float64Var(&c.strictPrecision, "strict-precision", 0.95, "with -calibrate sample: precision floor of the bfsi-strict operating point")
+	flag.Float64Var(&c.strictPrecisionAttack, "strict-precision-attack", 0.97, "with -calibrate sample: precision floor of the bfsi-strict point of the attack and jailbreak heads (the issue asks attack precision >= 0.95 on held-out text; the sample, rich in generated attacks, overstates precision)")
 	flag.Float64Var(&c.standardPrecision, "standard-precision", 0.99, "with -calibrate sample: precision floor of the bfsi-standard operating point")
 	flag.Float64Var(&c.sourceCap, "source-cap", 0, "weigh each source as if it had at most this many examples (0: no cap)")
 	flag.StringVar(&c.calibrate, "calibrate", "sample", "where the operating points are chosen: sample (a 15% sample of the training split, F2 / F0.5 optimum with a precision floor) or dev (the dev sources, false-positive budgets)")
@@ -234,7 +236,7 @@ func fitHead(c config, wins []window, exs []dataset.Example, head int) ([]float6
 				g *= posW
 			}
 			g *= srcW(exs[win.ex].Source)
-			if src := exs[win.ex].Source; y == 0 && (src == dataset.CorpusSource || src == "gen_hardneg_a" || src == "gen_hardneg_tox_a" || src == "gen_hardneg_group_a") {
+			if src := exs[win.ex].Source; y == 0 && (src == dataset.CorpusSource || src == "gen_hardneg_a" || src == "gen_hardneg_tox_a" || src == "gen_hardneg_group_a" || src == "gen_hardneg_attack_a") {
 				g *= c.corpusWeight // hard negatives weigh more
 			}
 			bg2 += g * g
@@ -351,7 +353,11 @@ func fbetaPoints(c config, m *textclass.Model, val []dataset.Example, head int) 
 		}
 		return float32(math.Max(0.05, math.Min(0.99, bestT)))
 	}
-	strict, std := pick(2, c.strictPrecision), pick(0.5, c.standardPrecision)
+	floor := c.strictPrecision
+	if head == textclass.Attack || head == textclass.Jailbreak {
+		floor = c.strictPrecisionAttack
+	}
+	strict, std := pick(2, floor), pick(0.5, c.standardPrecision)
 	return strict, max(strict, std)
 }
 
