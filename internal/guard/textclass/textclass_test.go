@@ -148,3 +148,25 @@ func BenchmarkScore2KB(b *testing.B) {
 		m.Score(text, false)
 	}
 }
+
+// TestInsultNeedsAnAddressee checks the toxicity head on pairs that differ
+// only in what the insult word is aimed at: a person addressed ("you") is
+// toxic, a product or a thing is a complaint. The sentences are not in the
+// training families.
+func TestInsultNeedsAnAddressee(t *testing.T) {
+	m, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs := [][2]string{
+		{"Honestly, you are useless and pathetic.", "Honestly, the new statement layout is useless."},
+		{"Why are you so incompetent?", "Why is the loan portal so slow?"},
+		{"You worthless fool, read my message again.", "The OTP message never arrived, please send it again."},
+	}
+	for _, p := range pairs {
+		insult, complaint := m.Score(p[0], false)[Toxicity].Prob, m.Score(p[1], false)[Toxicity].Prob
+		if insult < float64(m.Strict[Toxicity]) || complaint >= float64(m.Strict[Toxicity]) || insult <= complaint {
+			t.Errorf("toxicity %q = %.3f, %q = %.3f (strict threshold %.3f)", p[0], insult, p[1], complaint, m.Strict[Toxicity])
+		}
+	}
+}
