@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 MODULES := . caddyplugins admin-api
 
-.PHONY: run test build bench bench-go profile guard-eval vet fmt clean stop-services
+.PHONY: run test build bench bench-go profile guard-eval guard-train vet fmt clean stop-services
 
 ## run: build, start PostgreSQL (unless DATABASE_URL is set), migrate, seed, start the admin API and the gateway
 run:
@@ -35,9 +35,17 @@ bench-go:
 	cd caddyplugins && $(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
 
-## guard-eval: precision, recall and F1 per guardrail detector on the labelled corpus
+## guard-eval: precision, recall and F1 per guardrail detector on the labelled corpus (bfsi-strict and
+## bfsi-standard), then the learned detectors on their held-out split beside the in-corpus figures
 guard-eval:
-	$(GO) run ./cmd/aigw-guard-eval -v
+	$(GO) run ./cmd/aigw-guard-eval -v -policy bfsi-strict
+	$(GO) run ./cmd/aigw-guard-eval -policy bfsi-standard
+	$(GO) run ./cmd/aigw-guard-eval -learned -v
+
+## guard-train: train the learned guardrail detectors from internal/guard/textclass/data (deterministic)
+## and write the embedded model internal/guard/textclass/model.bin.gz
+guard-train:
+	$(GO) run ./cmd/aigw-guard-train
 
 vet:
 	@for m in $(MODULES); do (cd $$m && $(GO) vet ./...) || exit 1; done

@@ -18,10 +18,12 @@ func init() {
 
 // guardFinding is a finding as the CLI prints it: where, never what.
 type guardFinding struct {
-	Type  string  `json:"type"`
-	Start int     `json:"start"`
-	End   int     `json:"end"`
-	Score float64 `json:"score"`
+	Type     string   `json:"type"`
+	Start    int      `json:"start"`
+	End      int      `json:"end"`
+	Score    float64  `json:"score"`
+	Detector string   `json:"detector"`
+	Features []string `json:"features,omitempty"` // a learned detector's top n-grams
 }
 
 type guardOutput struct {
@@ -106,7 +108,8 @@ func screen(engine *guard.Engine, p *guard.Policy, text string, dir guard.Direct
 	res := engine.Apply(text, p, dir)
 	out := guardOutput{ID: id, Action: res.Action, Shadow: res.ShadowAction, Text: res.Text, Findings: []guardFinding{}}
 	for _, f := range res.Findings {
-		out.Findings = append(out.Findings, guardFinding{Type: f.Type, Start: f.Start, End: f.End, Score: f.Score})
+		out.Findings = append(out.Findings, guardFinding{Type: f.Type, Start: f.Start, End: f.End, Score: f.Score,
+			Detector: f.Detector, Features: f.Features})
 	}
 	return out
 }

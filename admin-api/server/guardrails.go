@@ -161,10 +161,12 @@ type GuardResult struct {
 
 // GuardFinding is where a detector found something, never what.
 type GuardFinding struct {
-	Type  string  `json:"type"`
-	Start int     `json:"start" doc:"byte offset"`
-	End   int     `json:"end" doc:"byte offset, exclusive"`
-	Score float64 `json:"score"`
+	Type     string   `json:"type"`
+	Start    int      `json:"start" doc:"byte offset"`
+	End      int      `json:"end" doc:"byte offset, exclusive"`
+	Score    float64  `json:"score"`
+	Detector string   `json:"detector" doc:"the rule or learned model that fired, such as card.visa or injection.learned"`
+	Features []string `json:"features,omitempty" doc:"for a learned detector: the word n-grams that raised its score most, never personal data"`
 }
 
 // screenText applies p with engine, as `aigw-admin guard test` does.
@@ -172,7 +174,8 @@ func screenText(engine *guard.Engine, p *guard.Policy, text string, dir guard.Di
 	res := engine.Apply(text, p, dir)
 	out := GuardResult{Action: string(res.Action), Shadow: string(res.ShadowAction), Text: res.Text, Findings: []GuardFinding{}}
 	for _, f := range res.Findings {
-		out.Findings = append(out.Findings, GuardFinding{Type: f.Type, Start: f.Start, End: f.End, Score: f.Score})
+		out.Findings = append(out.Findings, GuardFinding{Type: f.Type, Start: f.Start, End: f.End, Score: f.Score,
+			Detector: f.Detector, Features: f.Features})
 	}
 	return out
 }

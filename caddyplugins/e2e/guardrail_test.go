@@ -197,3 +197,32 @@ func TestGuardrailActionsReachTheAuditTrail(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestLearnedFindingReachesTheAuditTrail checks that a learned detector's
+// finding (advice asked for in words no rule has) is flagged and that its
+// audit event names the n-grams that raised its score.
+func TestLearnedFindingReachesTheAuditTrail(t *testing.T) {
+	g := startGateway(t, shippedConfigs)
+	c := g.client()
+	if _, err := c.Chat.Completions.New(context.Background(),
+		chatParams("gpt-4o", "Honestly, is Microsoft worth buying at these levels or should I wait?")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var details string
+		err := g.DB.QueryRow(context.Background(),
+			`SELECT details::text FROM audit_logs WHERE action = 'guardrail.triggered' ORDER BY id DESC LIMIT 1`).Scan(&details)
+		if err == nil {
+			if !strings.Contains(details, `"financial_advice": 1`) || !strings.Contains(details, `"learned_features"`) ||
+				!strings.Contains(details, `"should i"`) {
+				t.Errorf("audit details = %s, want the advice finding and its learned features", details)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no guardrail audit event: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

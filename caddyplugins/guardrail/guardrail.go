@@ -259,7 +259,8 @@ func (h *Handler) screenEmbedding(r *http.Request, st *state.Request, e *guard.E
 var errUnscreenable = apierr.New(http.StatusBadRequest, "invalid_value", "The request could not be screened.")
 
 // record keeps the strongest action in the request state and logs what was
-// found (types and counts, never values).
+// found (types and counts, never values; for learned findings the n-grams
+// that raised their score, which never quote personal data).
 func (h *Handler) record(st *state.Request, v verdict) {
 	act := v.action
 	if act == guard.ActionAllow || act == "" {
@@ -277,6 +278,14 @@ func (h *Handler) record(st *state.Request, v verdict) {
 			st.GuardrailFindings = map[string]int{}
 		}
 		st.GuardrailFindings[id] += n
+	}
+	for id, fs := range v.features {
+		if st.GuardrailFeatures == nil {
+			st.GuardrailFeatures = map[string][]string{}
+		}
+		if st.GuardrailFeatures[id] == nil {
+			st.GuardrailFeatures[id] = fs
+		}
 	}
 	h.logger.Info("guardrail acted", zap.String("request_id", st.ID), zap.String("action", string(act)),
 		zap.Strings("detectors", v.detectors), zap.Any("counts", v.counts))

@@ -16,6 +16,9 @@ type verdict struct {
 	shadow    guard.Action // strongest action a shadow policy would have taken
 	detectors []string     // ids that triggered block, redact or flag
 	counts    map[string]int
+	// features are the learned detectors' top n-grams, by detector id (the
+	// first learned finding of each), for the audit trail.
+	features map[string][]string
 }
 
 func (v *verdict) add(res guard.Result) {
@@ -33,6 +36,12 @@ func (v *verdict) add(res guard.Result) {
 			v.detectors = append(v.detectors, f.Type)
 		}
 		v.counts[f.Type]++
+		if len(f.Features) > 0 && v.features[f.Type] == nil {
+			if v.features == nil {
+				v.features = map[string][]string{}
+			}
+			v.features[f.Type] = f.Features
+		}
 	}
 }
 

@@ -51,6 +51,17 @@ func (h *Handler) audit(r *http.Request, st *state.Request, o *outcome, c money.
 			}
 			e.Details["detectors"] = counts
 		}
+		if len(st.GuardrailFeatures) > 0 {
+			fs := make(map[string]any, len(st.GuardrailFeatures))
+			for id, f := range st.GuardrailFeatures {
+				l := make([]any, len(f))
+				for i, s := range f {
+					l[i] = s
+				}
+				fs[id] = l
+			}
+			e.Details["learned_features"] = fs
+		}
 		q.Add(e)
 	}
 	if o.status == http.StatusTooManyRequests && !upstreamFailure(st, o.status) {

@@ -118,6 +118,10 @@ type Request struct {
 	// GuardrailFindings counts the guardrail's findings by detector id, for
 	// the audit trail: types and counts, never values.
 	GuardrailFindings map[string]int
+	// GuardrailFeatures holds, by detector id, the top n-grams of the first
+	// learned finding of that detector (guard.Finding.Features), for the
+	// audit trail; never values.
+	GuardrailFeatures map[string][]string
 
 	bodyLimit   int64
 	promptBytes int

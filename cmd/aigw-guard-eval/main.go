@@ -5,6 +5,12 @@
 //	aigw-guard-eval [-corpus internal/guard/testdata/corpus.jsonl]
 //	                [-config configs/guardrails.yaml] [-policy bfsi-strict]
 //	                [-terms internal/guard/testdata/terms.txt] [-v]
+//	aigw-guard-eval -learned [-data internal/guard/textclass/data] [-config ...] [-v]
+//
+// With -learned it measures the attack (injection ∪ jailbreak), financial
+// advice and toxicity detectors on the learned classifier's data, under both
+// bfsi-strict and bfsi-standard: on the held-out split (sources the model was
+// neither trained nor tuned on) beside the in-corpus training split.
 package main
 
 import (
@@ -15,11 +21,13 @@ import (
 
 	"github.com/aigw/aigw/internal/guard"
 	"github.com/aigw/aigw/internal/guard/guardeval"
+	"github.com/aigw/aigw/internal/guard/textclass/dataset"
 )
 
 type config struct {
 	corpus, policies, policy, terms string
-	verbose                         bool
+	verbose, learned                bool
+	data                            string
 }
 
 func main() {
@@ -28,7 +36,9 @@ func main() {
 	flag.StringVar(&c.policies, "config", "configs/guardrails.yaml", "guardrail policies file")
 	flag.StringVar(&c.policy, "policy", "bfsi-strict", "policy or template to evaluate")
 	flag.StringVar(&c.terms, "terms", "internal/guard/testdata/terms.txt", "tenant confidential terms, one per line (empty: none)")
-	flag.BoolVar(&c.verbose, "v", false, "list every case whose prediction differs from its labels")
+	flag.BoolVar(&c.verbose, "v", false, "list every case whose prediction differs from its labels (with -learned: figures per source)")
+	flag.BoolVar(&c.learned, "learned", false, "measure the learned detectors on held-out and training sources")
+	flag.StringVar(&c.data, "data", "internal/guard/textclass/data", "with -learned: the classifier's data directory")
 	flag.Parse()
 	if err := run(context.Background(), c); err != nil {
 		fmt.Fprintln(os.Stderr, "aigw-guard-eval:", err)
@@ -55,11 +65,38 @@ func run(_ context.Context, c config) error {
 	if err != nil {
 		return err
 	}
+	if c.learned {
+		return runLearned(c, policies)
+	}
 	cases, err := guardeval.ReadCorpus(c.corpus)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("policy %s, corpus %s\n", c.policy, c.corpus)
 	guardeval.Evaluate(e, p, cases).Write(os.Stdout, c.verbose)
+	return nil
+}
+
+func runLearned(c config, policies map[string]*guard.Policy) error {
+	e, err := guard.NewEngine(guard.Options{})
+	if err != nil {
+		return err
+	}
+	all, err := dataset.Load(c.data)
+	if err != nil {
+		return err
+	}
+	train, test := dataset.SplitBy(all)
+	for _, name := range []string{"bfsi-strict", "bfsi-standard"} {
+		p, ok := policies[name]
+		if !ok {
+			return fmt.Errorf("policy %q not found in %q", name, c.policies)
+		}
+		fmt.Printf("== %s, HELD-OUT split (sources never trained or tuned on)\n", name)
+		guardeval.EvaluateExamples(e, p, test).Write(os.Stdout, c.verbose)
+		fmt.Printf("\n== %s, in-corpus (training split)\n", name)
+		guardeval.EvaluateExamples(e, p, train).Write(os.Stdout, c.verbose)
+		fmt.Println()
+	}
 	return nil
 }

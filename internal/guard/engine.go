@@ -56,6 +56,9 @@ func NewEngine(opts Options) (*Engine, error) {
 	if compiled.err != nil {
 		return nil, fmt.Errorf("compiling guardrail lexicon: %w", compiled.err)
 	}
+	if _, err := loadLearned(); err != nil {
+		return nil, err
+	}
 	return (&Engine{}).WithTerms(opts.Terms)
 }
 
@@ -86,12 +89,18 @@ func (e *Engine) WithTerms(terms []string) (*Engine, error) {
 // also an Aadhaar number; a card number is not also a bank account). The
 // result holds no part of text.
 func (e *Engine) Scan(text string, dir Direction) []Finding {
-	compiled.once.Do(compileLexicon) // a zero Engine works too
+	return e.scan(text, dir, true) // a zero Engine works too
+}
+
+// scan is Scan; learned says whether the learned detectors run.
+func (e *Engine) scan(text string, dir Direction, learned bool) []Finding {
+	compiled.once.Do(compileLexicon)
 	if compiled.err != nil {
 		return nil
 	}
 	s := getScanner(e, text, dir, 0)
 	defer putScanner(s)
+	s.useLearned = learned
 	s.run()
 	if len(s.found) == 0 {
 		return nil
@@ -118,7 +127,10 @@ type scanner struct {
 	b64End int
 	sawZW  bool
 	single struct{ count, start, end int } // current run of one-letter words
-	dbuf   [40]byte
+	// useLearned runs the learned detectors (not on decoded base64, and not
+	// on the short fragments a StreamScanner screens).
+	useLearned bool
+	dbuf       [40]byte
 }
 
 var scannerPool = sync.Pool{New: func() any { return new(scanner) }}
@@ -129,6 +141,7 @@ func getScanner(e *Engine, text string, dir Direction, depth int) *scanner {
 	s.hits, s.hits2, s.found = s.hits[:0], s.hits2[:0], s.found[:0]
 	s.obf, s.b64, s.b64End, s.sawZW = s.obf[:0], s.b64[:0], 0, false
 	s.single.count = 0
+	s.useLearned = false
 	return s
 }
 
@@ -154,6 +167,9 @@ func (s *scanner) run() {
 	}
 	if s.sawZW || len(s.obf) > 0 {
 		s.compactPass()
+	}
+	if s.useLearned && s.depth == 0 {
+		s.learned()
 	}
 	if s.depth == 0 {
 		for _, b := range s.b64 {
@@ -411,7 +427,7 @@ func mergePhrases(ps []Finding) []Finding {
 			q := &out[k]
 			if q.Type == p.Type && p.Start < q.End && q.Start < p.End {
 				if p.Score > q.Score {
-					q.Score, q.Detector = p.Score, p.Detector
+					q.Score, q.Detector, q.Features = p.Score, p.Detector, p.Features
 				}
 				q.Start, q.End = min(q.Start, p.Start), max(q.End, p.End)
 				merged = true

@@ -110,8 +110,14 @@ type Finding struct {
 	// Detector names the rule inside the detector that fired, such as
 	// "card.visa", "phone.in", "secret.aws_access_key" or "injection.override";
 	// ".obfuscated" is appended when the match needed leetspeak or spacing to
-	// be undone, ".base64" when it was inside a base64-encoded run.
+	// be undone, ".base64" when it was inside a base64-encoded run;
+	// ".learned" names a learned detector ("injection.learned").
 	Detector string
+	// Features are, for a learned detector's finding, the word n-grams that
+	// raised its score most, strongest first, as the model reads them
+	// (lower-cased, digits as 0); n-grams touching personal data are left
+	// out. Empty for rule findings.
+	Features []string `json:",omitempty"`
 }
 
 // Direction says which way text flows through the gateway.

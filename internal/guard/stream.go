@@ -106,7 +106,7 @@ func (s *StreamScanner) step(mode stepMode) (string, Result) {
 	tl := len(s.tail)
 	shadow := s.p != nil && s.p.Shadow
 	var live []Finding
-	for _, f := range s.e.Scan(buf, Output) {
+	for _, f := range s.e.scan(buf, Output, false) {
 		a := actionFor(s.p, f)
 		if a == ActionAllow || f.End <= tl {
 			continue

@@ -1,0 +1,404 @@
+// Command aigw-guard-train trains the guardrail engine's text classifier
+// (package internal/guard/textclass) from the data committed under
+// internal/guard/textclass/data and the generated families of package
+// dataset, and writes the quantised model that the engine embeds.
+//
+//	aigw-guard-train [-data internal/guard/textclass/data]
+//	                 [-out internal/guard/textclass/model.bin.gz] [-epochs 6] [-seed 1]
+//
+// Only the training split is used. The operating points are chosen across
+// sources: a first model is fitted without the dev sources (devSources) and
+// each label's two thresholds are read off its scores on them, so they hold
+// for text unlike the text fitted on; the final model is then fitted on the
+// whole training split and keeps those thresholds. The held-out split is
+// never read here. Training is deterministic for a seed.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"os"
+	"sort"
+
+	"github.com/aigw/aigw/internal/guard/textclass"
+	"github.com/aigw/aigw/internal/guard/textclass/dataset"
+)
+
+type config struct {
+	data, out              string
+	corpus                 string
+	epochs                 int
+	seed                   uint64
+	l2, lr                 float64
+	strictFPR, standardFPR float64
+	calibrate              string
+	sourceCap              float64
+	strictPrecision        float64
+	strictPrecisionAttack  float64
+	standardPrecision      float64
+	corpusWeight           float64
+}
+
+func main() {
+	var c config
+	flag.StringVar(&c.data, "data", "internal/guard/textclass/data", "directory of corpus samples (*.jsonl)")
+	flag.StringVar(&c.corpus, "corpus", "internal/guard/testdata/corpus.jsonl", "the engine's labelled corpus, a training source (empty: none)")
+	flag.StringVar(&c.out, "out", "internal/guard/textclass/model.bin.gz", "model file to write")
+	flag.IntVar(&c.epochs, "epochs", 6, "passes over the training windows")
+	flag.Uint64Var(&c.seed, "seed", 1, "shuffle seed")
+	flag.Float64Var(&c.l2, "l2", 3e-3, "L2 penalty per example")
+	flag.Float64Var(&c.lr, "lr", 0.5, "AdaGrad learning rate")
+	flag.Float64Var(&c.corpusWeight, "corpus-weight", 3, "weight of the hand-written hard negatives: the engine corpus's benign cases and the generated hard negatives")
+	flag.Float64Var(&c.strictFPR, "strict-fpr", 0.005, "share of dev negatives the bfsi-strict (recall-leaning) operating point may flag")
+	flag.Float64Var(&c.standardFPR, "standard-fpr", 0.0015, "share of dev negatives the bfsi-standard (precision-leaning) operating point may flag")
+	flag.Float64Var(&c.strictPrecision, "strict-precision", 0.95, "with -calibrate sample: precision floor of the bfsi-strict operating point")
+	flag.Float64Var(&c.strictPrecisionAttack, "strict-precision-attack", 0.97, "with -calibrate sample: precision floor of the bfsi-strict point of the attack and jailbreak heads (the issue asks attack precision >= 0.95 on held-out text; the sample, rich in generated attacks, overstates precision)")
+	flag.Float64Var(&c.standardPrecision, "standard-precision", 0.99, "with -calibrate sample: precision floor of the bfsi-standard operating point")
+	flag.Float64Var(&c.sourceCap, "source-cap", 0, "weigh each source as if it had at most this many examples (0: no cap)")
+	flag.StringVar(&c.calibrate, "calibrate", "sample", "where the operating points are chosen: sample (a 15% sample of the training split, F2 / F0.5 optimum with a precision floor) or dev (the dev sources, false-positive budgets)")
+	flag.Parse()
+	if err := run(c); err != nil {
+		fmt.Fprintln(os.Stderr, "aigw-guard-train:", err)
+		os.Exit(1)
+	}
+}
+
+// target returns the example's target for a head, or -1 when the head does not train on it.
+func target(x dataset.Example, head int) float64 {
+	switch head {
+	case textclass.Attack:
+		return b2f(x.IsAttack())
+	case textclass.Jailbreak:
+		if !x.IsAttack() {
+			return -1
+		}
+		return b2f(x.Label == dataset.Jailbreak)
+	case textclass.Advice:
+		if x.Output {
+			return -1
+		}
+		return b2f(x.Label == dataset.Advice)
+	case textclass.AdviceOut:
+		if !x.Output {
+			return -1
+		}
+		return b2f(x.Label == dataset.Advice)
+	case textclass.Toxicity:
+		return b2f(x.Label == dataset.Toxicity)
+	}
+	return -1
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+type window struct {
+	rows []uint32
+	x    float64 // feature value: 1/sqrt(tokens)
+	ex   int
+}
+
+// devSources are the training sources the operating points are chosen on
+// (by a model fitted without them): for each label, positives and negatives
+// of a kind the rest of the training split does not have.
+var devSources = map[string]bool{
+	"gen_indirect_a": true, "gen_persona_a": true, "jbb_rs": true, // attacks
+	"fiqa_weak": true, "gen_advice_ans_a": true, "gen_answer_a": true, // advice
+	"surge_toxicity": true, "gen_insult_a": true, // toxicity
+	"banking77": true, "t0_prompts": true, "self_instruct": true, "gsm8k_answers": true, // benign
+}
+
+// fitModel fits every head on exs and quantises the weights.
+func fitModel(c config, exs []dataset.Example) *textclass.Model {
+	var wins []window
+	for i, x := range exs {
+		textclass.WindowFeatures(x.Text, x.Output, func(rows []uint32, tokens int) {
+			if tokens == 0 {
+				return
+			}
+			wins = append(wins, window{rows: rows, x: 1 / math.Sqrt(float64(max(tokens, textclass.MinNorm))), ex: i})
+		})
+	}
+	m := &textclass.Model{W: make([]int8, textclass.TableSize*textclass.NumLabels)}
+	for head := 0; head < textclass.NumLabels; head++ {
+		w, bias := fitHead(c, wins, exs, head)
+		quantise(m, w, bias, head)
+	}
+	return m
+}
+
+func run(c config) error {
+	all, err := dataset.Load(c.data)
+	if err != nil {
+		return err
+	}
+	if c.corpus != "" {
+		xs, err := dataset.LoadCorpus(c.corpus)
+		if err != nil {
+			return err
+		}
+		all = append(all, xs...)
+	}
+	train, _ := dataset.SplitBy(all)
+	var fit, dev []dataset.Example
+	for _, x := range train {
+		if c.calibrate == "sample" && inSample(x.Text) || c.calibrate != "sample" && devSources[x.Source] {
+			dev = append(dev, x)
+		} else {
+			fit = append(fit, x)
+		}
+	}
+	fmt.Printf("training split: %d examples; %d held-out examples untouched\n", len(train), len(all)-len(train))
+	fmt.Printf("pass 1: fitting on %d examples, choosing thresholds on %d (%s)\n", len(fit), len(dev), c.calibrate)
+	m1 := fitModel(c, fit)
+	for head := 0; head < textclass.NumLabels; head++ {
+		fmt.Printf("  dev %-10s AUC %.4f\n", textclass.LabelNames[head], devAUC(m1, dev, head))
+	}
+	m := fitModel(c, train)
+	for head := 0; head < textclass.NumLabels; head++ {
+		if c.calibrate == "sample" {
+			m.Strict[head], m.Standard[head] = fbetaPoints(c, m1, dev, head)
+		} else {
+			m.Strict[head], m.Standard[head] = operatingPoints(c, m1, dev, head)
+		}
+		fmt.Printf("%-10s scale %.4f bias %+.3f  thresholds strict %.3f standard %.3f\n",
+			textclass.LabelNames[head], m.Scale[head], m.Bias[head], m.Strict[head], m.Standard[head])
+	}
+	var buf bytes.Buffer
+	if err := m.Write(&buf); err != nil {
+		return err
+	}
+	if err := os.WriteFile(c.out, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s (%d bytes)\n", c.out, buf.Len())
+	return nil
+}
+
+// fitHead fits one head's logistic regression with AdaGrad.
+func fitHead(c config, wins []window, exs []dataset.Example, head int) ([]float64, float64) {
+	var pos, neg float64
+	for _, w := range wins {
+		switch target(exs[w.ex], head) {
+		case 1:
+			pos++
+		case 0:
+			neg++
+		}
+	}
+	// no source outweighs -source-cap examples: large collections (banking
+	// queries, templated hate-speech tests) would otherwise set the weights
+	srcN := map[string]float64{}
+	for _, x := range exs {
+		srcN[x.Source]++
+	}
+	srcW := func(src string) float64 {
+		if c.sourceCap <= 0 {
+			return 1
+		}
+		return math.Min(1, c.sourceCap/srcN[src])
+	}
+	posW := 1.0
+	if pos > 0 {
+		posW = math.Min(3, math.Max(1, neg/pos/2))
+	}
+	w := make([]float64, textclass.TableSize)
+	g2 := make([]float64, textclass.TableSize)
+	var bias, bg2 float64
+	order := make([]int, len(wins))
+	for i := range order {
+		order[i] = i
+	}
+	r := rand.New(rand.NewPCG(c.seed, uint64(head)))
+	for ep := 0; ep < c.epochs; ep++ {
+		r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			win := wins[i]
+			y := target(exs[win.ex], head)
+			if y < 0 {
+				continue
+			}
+			z := bias
+			for _, row := range win.rows {
+				z += w[row] * win.x
+			}
+			p := 1 / (1 + math.Exp(-z))
+			g := p - y
+			if y == 1 {
+				g *= posW
+			}
+			g *= srcW(exs[win.ex].Source)
+			if src := exs[win.ex].Source; y == 0 && (src == dataset.CorpusSource || src == "gen_hardneg_a" || src == "gen_hardneg_tox_a" || src == "gen_hardneg_group_a" || src == "gen_hardneg_attack_a") {
+				g *= c.corpusWeight // hard negatives weigh more
+			}
+			bg2 += g * g
+			bias -= c.lr * g / math.Sqrt(bg2+1e-8)
+			for _, row := range win.rows {
+				gi := g*win.x + c.l2*w[row]
+				g2[row] += gi * gi
+				w[row] -= c.lr * gi / math.Sqrt(g2[row]+1e-8)
+			}
+		}
+	}
+	return w, bias
+}
+
+// quantise stores a head's weights as int8 with one scale.
+func quantise(m *textclass.Model, w []float64, bias float64, head int) {
+	var mx float64
+	for _, v := range w {
+		mx = math.Max(mx, math.Abs(v))
+	}
+	if mx == 0 {
+		mx = 1
+	}
+	scale := mx / 127
+	for i, v := range w {
+		q := math.Round(v / scale)
+		m.W[i*textclass.NumLabels+head] = int8(math.Max(-127, math.Min(127, q)))
+	}
+	m.Scale[head] = float32(scale)
+	m.Bias[head] = float32(bias)
+}
+
+// operatingPoints picks a head's two thresholds from the scores of the
+// pass-1 model on the dev examples: the lowest threshold that flags at most
+// a share fpr of the dev negatives, for the strict and the standard budget.
+// A false-positive budget, unlike an F-score optimum, does not depend on how
+// many positives the dev sources happen to hold, and it is what bounds the
+// share of benign text with a finding.
+func operatingPoints(c config, m *textclass.Model, dev []dataset.Example, head int) (float32, float32) {
+	var neg []float64
+	for _, x := range dev {
+		if target(x, head) == 0 {
+			neg = append(neg, m.Score(x.Text, x.Output)[head].Prob)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(neg)))
+	at := func(fpr float64) float32 {
+		if len(neg) == 0 {
+			return 0.5
+		}
+		k := int(fpr * float64(len(neg))) // negatives allowed above the threshold
+		t := neg[min(k, len(neg)-1)]
+		t = math.Nextafter(t, 1) // strictly above the (k+1)-th highest negative
+		return float32(math.Max(0.05, math.Min(0.99, t)))
+	}
+	return at(c.strictFPR), at(c.standardFPR)
+}
+
+// inSample picks 15% of the training split by a hash of the text.
+func inSample(text string) bool {
+	h := fnv.New32a()
+	h.Write([]byte(text))
+	return h.Sum32()%100 < 15
+}
+
+// fbetaPoints picks a head's thresholds on a sample of the training split:
+// strict maximises F2 among thresholds whose precision reaches
+// -strict-precision, standard F0.5 among those reaching -standard-precision
+// (sample precision overstates precision on unlike text, hence floors near 1); each threshold is put
+// halfway between the last score it keeps and the next lower one.
+func fbetaPoints(c config, m *textclass.Model, val []dataset.Example, head int) (float32, float32) {
+	type sp struct {
+		p float64
+		y bool
+	}
+	var s []sp
+	total := 0
+	for _, x := range val {
+		y := target(x, head)
+		if y < 0 {
+			continue
+		}
+		s = append(s, sp{m.Score(x.Text, x.Output)[head].Prob, y == 1})
+		if y == 1 {
+			total++
+		}
+	}
+	sort.Slice(s, func(i, j int) bool { return s[i].p > s[j].p })
+	pick := func(beta, floor float64) float32 {
+		tp, fp := 0, 0
+		bestF, bestT := -1.0, 0.99
+		for i, e := range s {
+			if e.y {
+				tp++
+			} else {
+				fp++
+			}
+			if i+1 < len(s) && s[i+1].p == e.p || tp == 0 {
+				continue
+			}
+			p, r := float64(tp)/float64(tp+fp), float64(tp)/float64(total)
+			if p < floor {
+				continue
+			}
+			if f := (1 + beta*beta) * p * r / (beta*beta*p + r); f > bestF {
+				// halfway down to the next lower score: a margin for text
+				// unlike the sample, on both sides
+				next := 0.0
+				if i+1 < len(s) {
+					next = s[i+1].p
+				}
+				bestF, bestT = f, (e.p+next)/2
+			}
+		}
+		return float32(math.Max(0.05, math.Min(0.99, bestT)))
+	}
+	floor := c.strictPrecision
+	if head == textclass.Attack || head == textclass.Jailbreak {
+		floor = c.strictPrecisionAttack
+	}
+	strict, std := pick(2, floor), pick(0.5, c.standardPrecision)
+	return strict, max(strict, std)
+}
+
+// devAUC is the area under the ROC curve of a head on the dev examples: how
+// well the model fitted without them ranks them (model selection reads it).
+func devAUC(m *textclass.Model, dev []dataset.Example, head int) float64 {
+	type sp struct {
+		p float64
+		y bool
+	}
+	var s []sp
+	var pos, neg float64
+	for _, x := range dev {
+		y := target(x, head)
+		if y < 0 {
+			continue
+		}
+		s = append(s, sp{m.Score(x.Text, x.Output)[head].Prob, y == 1})
+		if y == 1 {
+			pos++
+		} else {
+			neg++
+		}
+	}
+	if pos == 0 || neg == 0 {
+		return math.NaN()
+	}
+	sort.Slice(s, func(i, j int) bool { return s[i].p < s[j].p })
+	var rankSum float64
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && s[j].p == s[i].p {
+			j++
+		}
+		avg := float64(i+j+1) / 2 // ranks are 1-based
+		for k := i; k < j; k++ {
+			if s[k].y {
+				rankSum += avg
+			}
+		}
+		i = j
+	}
+	return (rankSum - pos*(pos+1)/2) / (pos * neg)
+}

@@ -1,0 +1,153 @@
+package guard
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/aigw/aigw/internal/guard/textclass"
+)
+
+// The learned detectors: a logistic regression per label over hashed word
+// n-grams (package textclass), trained by make guard-train and embedded in
+// the binary. They add findings next to the lexicon rules, with the same
+// detector ids, so a policy needs no change to use them.
+//
+// A model probability is mapped to a finding score piecewise linearly so that
+// the model's recall-leaning operating point lands on the bfsi-strict
+// threshold (0.5) and its precision-leaning one on the bfsi-standard
+// threshold (0.6; 0.7 for toxicity): both templates get the operating point
+// they are meant to have, and any other threshold is read on the same scale.
+
+const (
+	// strictThreshold and the standardThresholds are the template thresholds
+	// the operating points are mapped to (configs/guardrails.yaml).
+	strictThreshold = 0.5
+	// learnedMinScore is the lowest score a learned finding is reported at:
+	// the bfsi-strict threshold, the model's recall-leaning operating point.
+	learnedMinScore = strictThreshold
+	// learnedFeatures is how many contributing features a finding carries.
+	learnedFeatures = 3
+)
+
+var standardThreshold = [textclass.NumLabels]float64{
+	textclass.Attack: 0.6, textclass.Advice: 0.6, textclass.AdviceOut: 0.6, textclass.Toxicity: 0.7,
+}
+
+var learnedModel struct {
+	once sync.Once
+	m    *textclass.Model
+	err  error
+}
+
+func loadLearned() (*textclass.Model, error) {
+	learnedModel.once.Do(func() { learnedModel.m, learnedModel.err = textclass.Default() })
+	return learnedModel.m, learnedModel.err
+}
+
+// calibrate maps a label's probability to a finding score (see above).
+func calibrate(m *textclass.Model, label int, p float64) float64 {
+	lo, hi := float64(m.Strict[label]), float64(m.Standard[label])
+	std := standardThreshold[label]
+	if hi <= lo {
+		hi = lo + 1e-3
+	}
+	switch {
+	case p <= lo:
+		return strictThreshold * p / lo
+	case p <= hi:
+		return strictThreshold + (std-strictThreshold)*(p-lo)/(hi-lo)
+	case hi >= 1:
+		return std
+	default:
+		return std + (1-std)*(p-hi)/(1-hi)
+	}
+}
+
+// learned adds the learned detectors' findings for the whole text.
+func (s *scanner) learned() {
+	m, err := loadLearned()
+	if err != nil || m == nil {
+		return
+	}
+	out := s.dir == Output
+	sc := m.Score(s.text, out)
+	advice := textclass.Advice
+	if out {
+		advice = textclass.AdviceOut
+	}
+	for _, label := range [...]int{textclass.Attack, advice, textclass.Toxicity} {
+		w := sc[label]
+		score := calibrate(m, label, w.Prob)
+		if score < learnedMinScore || w.End <= w.Start {
+			continue
+		}
+		var d det
+		var name string
+		switch label {
+		case textclass.Attack:
+			d, name = detInjection, "injection.learned"
+			if sc[textclass.Jailbreak].Prob >= 0.5 {
+				d, name = detJailbreak, "jailbreak.learned"
+			}
+		case textclass.Advice, textclass.AdviceOut:
+			d, name = detAdvice, "financial_advice.learned"
+		default:
+			d, name = detToxicity, "toxicity.learned"
+		}
+		if score > 1 {
+			score = 1
+		}
+		if s.ruleFound(d) {
+			continue // a rule already found it, with a span and name of its own
+		}
+		s.found = append(s.found, Finding{Type: detIDs[d], Start: w.Start, End: w.End, Score: score,
+			Detector: name, Features: s.explain(m, label, w, out)})
+	}
+}
+
+// explain returns the n-grams that raised a label's score most, as the
+// featuriser reads them; n-grams touching a value finding (a number, an
+// address) or holding '@' are left out, so no personal data is quoted.
+func (s *scanner) explain(m *textclass.Model, label int, w textclass.Window, out bool) []string {
+	cs := m.Explain(s.text, w.Start, w.End, out, label, 4*learnedFeatures)
+	var fs []string
+	for _, c := range cs {
+		if len(fs) == learnedFeatures {
+			break
+		}
+		if s.touchesValue(c.Start, c.End) || strings.ContainsRune(s.text[c.Start:c.End], '@') {
+			continue
+		}
+		ft := textclass.FeatureText(s.text[c.Start:c.End])
+		dup := false
+		for _, g := range fs {
+			dup = dup || g == ft
+		}
+		if !dup {
+			fs = append(fs, ft)
+		}
+	}
+	return fs
+}
+
+// ruleFound reports whether a rule finding of d (of either attack detector,
+// for an attack) is already there.
+func (s *scanner) ruleFound(d det) bool {
+	for i := range s.found {
+		t := s.found[i].Type
+		if t == detIDs[d] || (d == detInjection || d == detJailbreak) && (t == DetectorInjection || t == DetectorJailbreak) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scanner) touchesValue(start, end int) bool {
+	for i := range s.found {
+		f := &s.found[i]
+		if f.Start < end && start < f.End && isValueFinding(f) {
+			return true
+		}
+	}
+	return false
+}

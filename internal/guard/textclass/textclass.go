@@ -1,0 +1,494 @@
+// Package textclass is the guardrail engine's learned text classifier: a
+// logistic regression per label over hashed word unigrams and bigrams and a
+// few structural tokens, scored in one allocation-free pass over the text.
+//
+// Featurisation: the text is cut into tokens on the fly (ASCII letters
+// lower-cased, every digit read as 0, bytes of multi-byte UTF-8 kept as word
+// bytes so Devanagari and other scripts are words too, apostrophes dropped,
+// each run of other punctuation a token of its own). Each token adds its
+// unigram and the bigram with the previous token; a few structural tokens are
+// added as well: words with an inner capital (common in adversarial
+// suffixes), line starts that look
+// like a role or section marker ("system:", "###"), and the direction of the
+// text. Feature hashes index a fixed table of quantised weights, one int8 per
+// label, so a token costs two table lookups.
+//
+// Scores are computed over windows of up to WindowTokens tokens (consecutive
+// pairs of half-windows), each normalised by the square root of its token
+// count, and a label's score is its best window: an injection hidden in a long
+// document is not diluted by the document.
+package textclass
+
+import (
+	"math"
+)
+
+// Labels, in the order of a model's heads.
+const (
+	// Attack is a prompt attack: injection or jailbreak.
+	Attack = iota
+	// Jailbreak tells jailbreaks (role play, personas, adversarial suffixes)
+	// from injections among attacks; it means nothing on other text.
+	Jailbreak
+	// Advice is personalised financial advice asked for in a prompt.
+	Advice
+	// AdviceOut is personalised financial advice given in model output.
+	AdviceOut
+	// Toxicity is abusive, hateful, demeaning or threatening language.
+	Toxicity
+	// NumLabels is the number of heads.
+	NumLabels
+)
+
+// LabelNames names the heads, in order.
+var LabelNames = [NumLabels]string{"attack", "jailbreak", "advice", "advice_out", "toxicity"}
+
+const (
+	// TableBits is log2 of the number of hashed feature buckets.
+	TableBits = 18
+	tableSize = 1 << TableBits
+	tableMask = tableSize - 1
+	// WindowTokens is the longest window a score is computed over.
+	WindowTokens = 128
+	halfWindow   = WindowTokens / 2
+	// MinNorm is the shortest length a window is normalised by: a text of
+	// two or three words needs as much evidence as one of MinNorm words, so
+	// one suggestive word ("coin", "ai,") cannot carry a short text alone.
+	MinNorm = 8
+)
+
+// Structural token hashes (mixed into the hash space like words).
+var (
+	hOdd      = hashString("\x00odd")   // punctuation run mixing symbols
+	hCamel    = hashString("\x00camel") // word with an inner capital
+	hLineMark = hashString("\x00linemark")
+	hOut      = hashString("\x00output")
+)
+
+// outSalt marks a unigram's model-output copy: output text adds each
+// unigram twice, once plain and once salted, so the model can weigh words
+// differently in answers ("should I" asks for advice in a prompt, not in an answer).
+const outSalt = 0x5bd1e9955bd1e995
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func hashString(s string) uint64 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+// bigram mixes two token hashes into a bigram hash.
+func bigram(a, b uint64) uint64 {
+	h := a*0x9E3779B97F4A7C15 ^ (b + 0x632BE59BD9B4E5DD)
+	return h ^ h>>29
+}
+
+// bucket maps a feature hash to its table row.
+func bucket(h uint64) uint32 { return uint32((h ^ h>>32) & tableMask) }
+
+// Model is a trained classifier. It is immutable and safe for concurrent use.
+type Model struct {
+	// W holds tableSize rows of NumLabels quantised weights.
+	W []int8
+	// Scale converts a label's quantised weight sum to a logit.
+	Scale [NumLabels]float32
+	// Bias is each label's intercept.
+	Bias [NumLabels]float32
+	// Strict and Standard are each label's probability thresholds at the
+	// recall-leaning (bfsi-strict) and precision-leaning (bfsi-standard)
+	// operating points, chosen on a validation split of the training sources.
+	Strict, Standard [NumLabels]float32
+}
+
+// Window is a label's best window: its probability and byte span.
+type Window struct {
+	Prob       float64
+	Start, End int
+}
+
+// Scores holds each label's best window.
+type Scores [NumLabels]Window
+
+// class of each byte: 0 space, 1 letter, 2 digit, 3 punctuation, 4 ignored.
+// (A variable initialiser, not init, so that the concept table's init can tokenise.)
+var byteClass = makeByteClass()
+
+const (
+	clSpace = iota
+	clLetter
+	clDigit
+	clPunct
+	clIgnore
+)
+
+func makeByteClass() (byteClass [256]uint8) {
+	for i := range byteClass {
+		c := byte(i)
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			byteClass[i] = clSpace
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= 0x80:
+			byteClass[i] = clLetter
+		case c >= '0' && c <= '9':
+			byteClass[i] = clDigit
+		case c == '\'' || c == 0:
+			byteClass[i] = clIgnore
+		default:
+			byteClass[i] = clPunct
+		}
+	}
+	return byteClass
+}
+
+// Token is one token as the featuriser sees it.
+type Token struct {
+	// Hash is the token's feature hash.
+	Hash uint64
+	// Start and End are its byte offsets in the text.
+	Start, End int
+	// Extra is a structural token hash emitted with it (0 for none).
+	Extra uint64
+}
+
+// tokenize calls fn for every token of text, in order. It allocates nothing.
+func tokenize(text string, fn func(t Token)) {
+	n := len(text)
+	lineStart := true
+	for i := 0; i < n; {
+		c := text[i]
+		cl := byteClass[c]
+		switch cl {
+		case clSpace, clIgnore:
+			if c == '\n' {
+				lineStart = true
+			}
+			i++
+			continue
+		}
+		start := i
+		h := uint64(fnvOffset)
+		var extra uint64
+		if cl == clPunct {
+			first := c
+			for i < n && byteClass[text[i]] == clPunct {
+				b := text[i]
+				h ^= uint64(b)
+				h *= fnvPrime
+				i++
+			}
+			if lineStart && (first == '#' || first == '<' || first == '[' || first == '=' || first == '-') && i-start >= 2 {
+				extra = hLineMark
+			}
+		} else {
+			upperAfterLower := false
+			prevLower := false
+			for i < n {
+				b := text[i]
+				k := byteClass[b]
+				if k == clIgnore {
+					i++
+					continue
+				}
+				if k != clLetter && k != clDigit {
+					break
+				}
+				switch {
+				case b >= 'A' && b <= 'Z':
+					if prevLower {
+						upperAfterLower = true
+					}
+					b += 'a' - 'A'
+					prevLower = false
+				case k == clDigit:
+					b = '0'
+					prevLower = false
+				default:
+					prevLower = b >= 'a' && b <= 'z'
+				}
+				h ^= uint64(b)
+				h *= fnvPrime
+				i++
+			}
+			if upperAfterLower {
+				extra = hCamel
+			} else if lineStart && i < n && text[i] == ':' && i-start <= 12 {
+				extra = hLineMark // "system:", "assistant:", "user:" at a line start
+			}
+		}
+		lineStart = false
+		fn(Token{Hash: h, Start: start, End: i, Extra: extra})
+	}
+}
+
+// featState carries what a token's features depend on from earlier tokens.
+type featState struct {
+	prevHash   uint64
+	prevStart  int
+	have       bool
+	idx        int // token index
+	lastC      uint8
+	lastCIdx   int
+	lastCStart int
+}
+
+// maxTokenFeatures bounds the features one token adds.
+const maxTokenFeatures = 6
+
+// tokenFeatures writes token t's feature hashes to hs and the start offset
+// of the span each covers (it ends at t.End) to starts, and returns how many:
+// its unigram, its bigram with the previous token, its structural token, its
+// salted output copy (in output), its concept class and the class pair with
+// the previous class token.
+func (st *featState) tokenFeatures(t Token, output bool, hs *[maxTokenFeatures]uint64, starts *[maxTokenFeatures]int) int {
+	n := 0
+	hs[n], starts[n] = t.Hash, t.Start
+	n++
+	if st.have {
+		hs[n], starts[n] = bigram(st.prevHash, t.Hash), st.prevStart
+		n++
+	}
+	if t.Extra != 0 {
+		hs[n], starts[n] = t.Extra, t.Start
+		n++
+	}
+	if output {
+		hs[n], starts[n] = t.Hash^outSalt, t.Start
+		n++
+	}
+	if c := conceptOf(t.Hash); c != cNone {
+		hs[n], starts[n] = conceptHash[c], t.Start
+		n++
+		if st.lastC != cNone && st.idx-st.lastCIdx <= conceptGap {
+			hs[n], starts[n] = conceptPair(st.lastC, c), st.lastCStart
+			n++
+		}
+		st.lastC, st.lastCIdx, st.lastCStart = c, st.idx, t.Start
+	}
+	st.prevHash, st.prevStart, st.have = t.Hash, t.Start, true
+	st.idx++
+	return n
+}
+
+// Features calls fn with the hash of every feature of text (the unit the
+// weight table is indexed by) and the byte span it covers, in order.
+// Trainers and Explain use it; Score makes the same walk.
+func Features(text string, output bool, fn func(h uint64, start, end int)) {
+	if output {
+		fn(hOut, 0, 0)
+	}
+	var st featState
+	var hs [maxTokenFeatures]uint64
+	var starts [maxTokenFeatures]int
+	tokenize(text, func(t Token) {
+		n := st.tokenFeatures(t, output, &hs, &starts)
+		for i := 0; i < n; i++ {
+			fn(hs[i], starts[i], t.End)
+		}
+	})
+}
+
+// WindowFeatures calls fn with the feature rows of each window Score looks
+// at (for trainers; it allocates). A text of up to WindowTokens tokens is one
+// window. tokens is the window's token count, the length Score normalises by.
+func WindowFeatures(text string, output bool, fn func(rows []uint32, tokens int)) {
+	var perTok [][]uint32
+	var head []uint32
+	if output {
+		head = append(head, bucket(hOut))
+	}
+	var st featState
+	var hs [maxTokenFeatures]uint64
+	var starts [maxTokenFeatures]int
+	tokenize(text, func(t Token) {
+		n := st.tokenFeatures(t, output, &hs, &starts)
+		f := make([]uint32, n)
+		for i := 0; i < n; i++ {
+			f[i] = bucket(hs[i])
+		}
+		perTok = append(perTok, f)
+	})
+	emit := func(from, to int) {
+		rows := append([]uint32(nil), head...)
+		for _, f := range perTok[from:to] {
+			rows = append(rows, f...)
+		}
+		fn(rows, to-from)
+	}
+	n := len(perTok)
+	if n <= WindowTokens {
+		emit(0, n)
+		return
+	}
+	for from := 0; from < n; from += halfWindow {
+		to := min(from+WindowTokens, n)
+		emit(from, to)
+		if to == n {
+			break
+		}
+	}
+}
+
+// Bucket is the table row of a feature hash (for trainers).
+func Bucket(h uint64) uint32 { return bucket(h) }
+
+// TableSize is the number of rows in the weight table.
+const TableSize = tableSize
+
+type block struct {
+	sum        [NumLabels]int32
+	n          int32
+	start, end int
+}
+
+// Score scores text; output says the text is model output rather than a prompt.
+// It allocates nothing.
+func (m *Model) Score(text string, output bool) Scores {
+	var sc Scores
+	best := [NumLabels]float64{}
+	for k := range best {
+		best[k] = math.Inf(-1)
+	}
+	var prev, cur block
+	cur.start = 0
+	w := m.W
+	var outAdj [NumLabels]int32
+	if output {
+		r := bucket(hOut) * NumLabels
+		for k := 0; k < NumLabels; k++ {
+			outAdj[k] = int32(w[r+uint32(k)])
+		}
+	}
+	var st featState
+	var hs [maxTokenFeatures]uint64
+	var starts [maxTokenFeatures]int
+	windows := 0
+	flush := func(final bool) {
+		// window = prev + cur
+		n := prev.n + cur.n
+		if n == 0 {
+			return
+		}
+		inv := 1 / math.Sqrt(float64(max(n, MinNorm)))
+		start := prev.start
+		if prev.n == 0 {
+			start = cur.start
+		}
+		for k := 0; k < NumLabels; k++ {
+			l := float64(m.Bias[k]) + float64(m.Scale[k])*float64(prev.sum[k]+cur.sum[k]+outAdj[k])*inv
+			if l > best[k] {
+				best[k] = l
+				sc[k].Start, sc[k].End = start, cur.end
+			}
+		}
+		windows++
+	}
+	tokenize(text, func(t Token) {
+		nf := st.tokenFeatures(t, output, &hs, &starts)
+		s := &cur.sum
+		for i := 0; i < nf; i++ {
+			r := bucket(hs[i]) * NumLabels
+			s[0] += int32(w[r])
+			s[1] += int32(w[r+1])
+			s[2] += int32(w[r+2])
+			s[3] += int32(w[r+3])
+			s[4] += int32(w[r+4])
+		}
+		cur.n++
+		cur.end = t.End
+		if cur.n == halfWindow {
+			if prev.n > 0 {
+				flush(false)
+			}
+			prev = cur
+			cur = block{start: t.End, end: t.End}
+		}
+	})
+	if cur.n > 0 || windows == 0 {
+		flush(true)
+	}
+	for k := 0; k < NumLabels; k++ {
+		if math.IsInf(best[k], -1) {
+			best[k] = float64(m.Bias[k])
+			sc[k].Start, sc[k].End = 0, len(text)
+		}
+		sc[k].Prob = sigmoid(best[k])
+	}
+	return sc
+}
+
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// Contribution is one feature's part in a label's score.
+type Contribution struct {
+	// Start and End are the byte span of the feature's tokens.
+	Start, End int
+	// Weight is the feature's weight (in logit units, before length normalisation).
+	Weight float64
+}
+
+// Explain returns the features of text[start:end] that raised label's score
+// most, strongest first, at most max of them, merging repeats of a span.
+func (m *Model) Explain(text string, start, end int, output bool, label, max int) []Contribution {
+	var top []Contribution
+	base := start
+	Features(text[start:end], output, func(h uint64, s, e int) {
+		q := m.W[bucket(h)*NumLabels+uint32(label)]
+		if q <= 0 || s == e {
+			return
+		}
+		c := Contribution{Start: base + s, End: base + e, Weight: float64(q) * float64(m.Scale[label])}
+		for i := range top {
+			if top[i].Start == c.Start && top[i].End == c.End {
+				return
+			}
+		}
+		i := len(top)
+		for i > 0 && top[i-1].Weight < c.Weight {
+			i--
+		}
+		if i >= max {
+			return
+		}
+		if len(top) < max {
+			top = append(top, Contribution{})
+		}
+		copy(top[i+1:], top[i:len(top)-1])
+		top[i] = c
+	})
+	return top
+}
+
+// FeatureText renders a feature span the way the featuriser reads it:
+// lower-cased, every digit as 0, whitespace runs as one space.
+func FeatureText(text string) string {
+	b := make([]byte, 0, len(text))
+	sp := false
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch byteClass[c] {
+		case clSpace:
+			sp = true
+			continue
+		case clDigit:
+			c = '0'
+		case clIgnore:
+			continue
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if sp && len(b) > 0 {
+			b = append(b, ' ')
+		}
+		sp = false
+		b = append(b, c)
+	}
+	return string(b)
+}
