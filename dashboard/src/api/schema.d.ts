@@ -668,6 +668,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/usage/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The requests behind a usage figure, newest first
+         * @description One row per metered request (refusals too), filtered like the dashboard's breakdowns: by model, provider, user, key ("none": rows without one) and outcome. A user sees only their own requests. No prompt or answer text: the audit log holds what is kept of those.
+         */
+        get: operations["getUsageRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/users": {
         parameters: {
             query?: never;
@@ -1138,6 +1158,10 @@ export interface components {
             data: components["schemas"]["PolicyTemplate"][];
             total: number;
         };
+        ListUsageRequest: {
+            data: components["schemas"]["UsageRequest"][];
+            total: number;
+        };
         ListUser: {
             data: components["schemas"]["User"][];
             total: number;
@@ -1473,6 +1497,35 @@ export interface components {
             key: string;
             prompt_tokens: number;
             requests: number;
+        };
+        UsageRequest: {
+            /** @description provider calls made, retries and fallbacks included */
+            attempts: number;
+            cached_tokens: number;
+            completion_tokens: number;
+            /** @description exact, US dollars, 12 decimals */
+            cost_usd: string;
+            /** Format: date-time */
+            created_at: string;
+            endpoint: string;
+            error_code: string;
+            /** @description block, redact, flag or empty */
+            guardrail_action: string;
+            /** Format: uuid */
+            key_id: string | null;
+            latency_ms: number;
+            model: string;
+            prompt_tokens: number;
+            provider: string;
+            request_id: string;
+            /** @description the model the client asked for (an alias, perhaps) */
+            requested_model: string;
+            status: number;
+            stream: boolean;
+            /** @description time to the first streamed byte */
+            ttft_ms: number | null;
+            /** Format: uuid */
+            user_id: string | null;
         };
         User: {
             /** Format: date-time */
@@ -3878,6 +3931,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UsageDashboard"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getUsageRequests: {
+        parameters: {
+            query?: {
+                /** @description start, RFC 3339 (default: the start of this month, UTC) */
+                from?: string;
+                /** @description end, exclusive, RFC 3339 (default: now) */
+                to?: string;
+                /** @description page size, 1 to 500 (default 50) */
+                limit?: number;
+                /** @description items to skip, 0 to 1000000 (default 0) */
+                offset?: number;
+                /** @description the model the request was routed to (none: no model) */
+                model?: string;
+                /** @description the provider (none: no provider) */
+                provider?: string;
+                /** @description the user's id (none: a tenant-wide key) */
+                user_id?: string;
+                /** @description the API key's id (none: no key) */
+                key_id?: string;
+                /** @description error: status 400 or above; ok: below 400; blocked: refused by a guardrail */
+                outcome?: "error" | "ok" | "blocked";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListUsageRequest"];
                 };
             };
             /** @description Bad Request */
