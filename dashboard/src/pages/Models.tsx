@@ -12,9 +12,12 @@ type Model = Schemas['Model'];
 
 export const modelsQuery = { queryKey: ['models'], queryFn: () => api.get('/models'), staleTime: 60_000 } as const;
 
-/** perMillion shows a price per million tokens, exact. */
-function perMillion(s: string): string {
-  return `${formatMoney(s)} / 1M`;
+const priceFormat = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 6 });
+
+/** perMillion shows a price per million tokens exactly (a unit price keeps its
+ *  sub-cent digits: $0.075, not $0.08); Intl formats the decimal string as is. */
+export function perMillion(s: string): string {
+  return /^\d+(\.\d+)?$/.test(s) ? `${priceFormat.format(s as unknown as number)} / 1M` : `${formatMoney(s)} / 1M`;
 }
 
 export default function ModelsPage() {
