@@ -1,9 +1,19 @@
 import { describe, expect, it, vi } from 'vitest';
-import { screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import AuditPage, { sanitize } from './Audit';
 import { makeMe, renderPage, stubAPI } from '../test/render';
 import type { Schemas } from '../api/client';
+
+// A loaded machine (the whole suite on two shared cores) needs more than the 1 s default to settle.
+configure({ asyncUtilTimeout: 5000 });
+
+/** fill replaces a control's text as a paste would: fast and deterministic, even on a loaded machine. */
+async function fill(el: HTMLElement, text: string) {
+  await userEvent.clear(el);
+  await userEvent.click(el);
+  await userEvent.paste(text);
+}
 
 const ev = (p: Partial<Schemas['AuditEvent']>): Schemas['AuditEvent'] => ({
   id: 1, seq: 1, occurred_at: '2026-12-03T09:00:00Z', actor_type: 'user', actor_id: 'u-1', action: 'auth.login', outcome: 'success', severity: 'info',
@@ -29,7 +39,7 @@ function stub(extra: Parameters<typeof stubAPI>[0] = {}) {
   });
 }
 
-describe('Audit page', () => {
+describe('Audit page', { timeout: 30_000 }, () => {
   it('lists events of the period with their outcome, and says the chain verifies', async () => {
     const calls = stub();
     renderPage(<AuditPage />);
@@ -47,7 +57,7 @@ describe('Audit page', () => {
     const calls = stub();
     const { router } = renderPage(<AuditPage />);
     await screen.findByRole('table');
-    await userEvent.type(screen.getByLabelText('Action'), 'api_key.create');
+    await fill(screen.getByLabelText('Action'), 'api_key.create');
     await userEvent.selectOptions(screen.getByLabelText('Outcome'), 'success');
     await userEvent.click(screen.getByRole('button', { name: 'Apply filters' }));
     await waitFor(() => expect(router.state.location.search).toContain('action=api_key.create'));

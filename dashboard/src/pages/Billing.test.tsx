@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import BillingPage, { addMonths, invoiceCSV, thisMonth } from './Billing';
 import { makeMe, renderPage, stubAPI } from '../test/render';
 import type { Schemas } from '../api/client';
+
+// A loaded machine (the whole suite on two shared cores) needs more than the 1 s default to settle.
+configure({ asyncUtilTimeout: 5000 });
 
 const month = thisMonth();
 const last = addMonths(month, -1);
@@ -53,7 +56,7 @@ function stub(extra: Parameters<typeof stubAPI>[0] = {}) {
 
 afterEach(() => vi.restoreAllMocks());
 
-describe('Billing page', () => {
+describe('Billing page', { timeout: 30_000 }, () => {
   it('shows the month’s exact totals, the comparison and the charges by model', async () => {
     stub();
     renderPage(<BillingPage />);

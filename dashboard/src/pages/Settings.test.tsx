@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import SettingsPage, { parseMapping, planRequest } from './Settings';
 import { makeMe, renderPage, stubAPI } from '../test/render';
 import type { Schemas } from '../api/client';
+
+// A loaded machine (the whole suite on two shared cores) needs more than the 1 s default to settle.
+configure({ asyncUtilTimeout: 5000 });
+
+/** fill replaces a control's text as a paste would: fast and deterministic, even on a loaded machine. */
+async function fill(el: HTMLElement, text: string) {
+  await userEvent.clear(el);
+  await userEvent.click(el);
+  await userEvent.paste(text);
+}
 
 const noSSO: Schemas['SSOConfig'] = {
   configured: false, enabled: true, issuer: '', client_id: '', client_secret_set: false, display_name: '', scopes: ['openid', 'email', 'profile'], allowed_domains: [],
@@ -29,18 +39,18 @@ function stub(config = noSSO, extra: Parameters<typeof stubAPI>[0] = {}) {
   });
 }
 
-describe('Settings page', () => {
+describe('Settings page', { timeout: 30_000 }, () => {
   it('discovers a provider and sets up SSO with a group mapping', async () => {
     const calls = stub();
     renderPage(<SettingsPage />);
-    await userEvent.type(await screen.findByLabelText('Issuer URL'), 'https://id.acme.test');
+    await fill(await screen.findByLabelText('Issuer URL'), 'https://id.acme.test');
     await userEvent.click(screen.getByRole('button', { name: 'Discover' }));
     expect(await screen.findByText(/Found https:\/\/id.acme.test/)).toHaveTextContent('not advertised');
     expect(screen.getByText('the provider lists no groups claim')).toBeInTheDocument();
     expect(calls.find((c) => c.url.includes('/sso/discover'))?.body).toEqual({ issuer: 'https://id.acme.test' });
-    await userEvent.type(screen.getByLabelText('Client id'), 'aigw');
-    await userEvent.type(screen.getByLabelText('Client secret'), 's3cret');
-    await userEvent.type(screen.getByLabelText('Group to role'), 'aigw-admins=admin{enter}risk=manager');
+    await fill(screen.getByLabelText('Client id'), 'aigw');
+    await fill(screen.getByLabelText('Client secret'), 's3cret');
+    await fill(screen.getByLabelText('Group to role'), 'aigw-admins=admin\nrisk=manager');
     await userEvent.click(screen.getByRole('button', { name: 'Set up SSO' }));
     await waitFor(() => expect(calls.some((c) => c.method === 'POST' && c.url.endsWith('/sso/config'))).toBe(true));
     const body = calls.find((c) => c.method === 'POST' && c.url.endsWith('/sso/config'))!.body as Schemas['ssoConfigRequest'];
@@ -54,7 +64,7 @@ describe('Settings page', () => {
     const calls = stub(sso);
     renderPage(<SettingsPage />);
     await userEvent.clear(await screen.findByLabelText('Button label'));
-    await userEvent.type(screen.getByLabelText('Button label'), 'Acme ID');
+    await fill(screen.getByLabelText('Button label'), 'Acme ID');
     await userEvent.click(screen.getByRole('button', { name: 'Save SSO' }));
     await waitFor(() => expect(calls.some((c) => c.method === 'PUT')).toBe(true));
     const put = calls.find((c) => c.method === 'PUT')!.body as Record<string, unknown>;
@@ -69,9 +79,9 @@ describe('Settings page', () => {
   it('refuses a bad mapping line before sending anything', async () => {
     const calls = stub();
     renderPage(<SettingsPage />);
-    await userEvent.type(await screen.findByLabelText('Issuer URL'), 'https://id.acme.test');
-    await userEvent.type(screen.getByLabelText('Client id'), 'aigw');
-    await userEvent.type(screen.getByLabelText('Group to role'), 'admins=root');
+    await fill(await screen.findByLabelText('Issuer URL'), 'https://id.acme.test');
+    await fill(screen.getByLabelText('Client id'), 'aigw');
+    await fill(screen.getByLabelText('Group to role'), 'admins=root');
     await userEvent.click(screen.getByRole('button', { name: 'Set up SSO' }));
     expect(await screen.findByText(/Role mapping line 1/)).toBeInTheDocument();
     expect(calls.some((c) => c.method === 'POST')).toBe(false);
@@ -82,14 +92,14 @@ describe('Settings page', () => {
     renderPage(<SettingsPage />);
     const form = await screen.findByRole('form', { name: 'Pricing plan' });
     await userEvent.clear(within(form).getByLabelText('Currency'));
-    await userEvent.type(within(form).getByLabelText('Currency'), 'eur');
+    await fill(within(form).getByLabelText('Currency'), 'eur');
     await userEvent.clear(within(form).getByLabelText('Seat fee'));
-    await userEvent.type(within(form).getByLabelText('Seat fee'), '25.10');
+    await fill(within(form).getByLabelText('Seat fee'), '25.10');
     await userEvent.clear(within(form).getByLabelText('Units per US dollar'));
-    await userEvent.type(within(form).getByLabelText('Units per US dollar'), '0.9123456789');
+    await fill(within(form).getByLabelText('Units per US dollar'), '0.9123456789');
     await userEvent.click(within(form).getByRole('button', { name: 'Add adjustment' }));
-    await userEvent.type(within(form).getByLabelText('Model id'), 'gpt-4o');
-    await userEvent.type(within(form).getByLabelText('Percent'), '-5');
+    await fill(within(form).getByLabelText('Model id'), 'gpt-4o');
+    await fill(within(form).getByLabelText('Percent'), '-5');
     await userEvent.click(within(form).getByRole('button', { name: 'Save plan' }));
     await waitFor(() => expect(calls.some((c) => c.method === 'PUT')).toBe(true));
     expect(calls.find((c) => c.method === 'PUT')!.body).toEqual({ currency: 'EUR', seat_fee: '25.10', usd_rate: '0.9123456789', adjustments: [{ model: 'gpt-4o', percent: '-5' }] });
