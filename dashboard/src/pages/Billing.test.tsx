@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import BillingPage, { addMonths, invoiceCSV, thisMonth } from './Billing';
+import BillingPage, { addMonths, intervalLabel, invoiceCSV, thisMonth } from './Billing';
 import { makeMe, renderPage, stubAPI } from '../test/render';
 import type { Schemas } from '../api/client';
 
@@ -13,13 +13,13 @@ const last = addMonths(month, -1);
 const totals = (m: string, total: string): Schemas['MonthTotals'] => ({ month: m, currency: 'EUR', active_users: 1, requests: 5, seat_fees: '10', token_charges: '1', token_cost_usd: '1', total });
 const summary: Schemas['BillingSummary'] = {
   month, currency: 'EUR', active_users: 3, requests: 1234, seat_fee: '25.00', seat_fees: '75.00', token_charges: '12.345678901234', token_cost_usd: '13.000000000001', total: '87.345678901234',
-  by_model: [{ model: 'gpt-4o-mini', provider: 'openai', requests: 1000, prompt_tokens: 10, completion_tokens: 5, cached_tokens: 0, cost_usd: '10', charge: '9.20' }],
+  by_model: [{ model: '', provider: '', requests: 2, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost_usd: '0', charge: '0' }, { model: 'gpt-4o-mini', provider: 'openai', requests: 1000, prompt_tokens: 10, completion_tokens: 5, cached_tokens: 0, cost_usd: '10', charge: '9.20' }],
   by_provider: [{ provider: 'openai', requests: 1000, prompt_tokens: 10, completion_tokens: 5, cost_usd: '10', charge: '9.20' }],
   comparison: { last_month: totals(last, '50.00'), last_year: totals(addMonths(month, -12), '0') },
 };
 const day = (d: number, actual: string | null) => ({ date: `${month}-${String(d).padStart(2, '0')}`, actual, expected: '2', lower: '1', upper: '3' });
 const forecast: Schemas['ForecastView'] = {
-  month, as_of: new Date().toISOString(), currency: 'USD', spend_to_date: '4.50', projected_total: '60.10', lower: '50.00', upper: '70.00', interval: '80 %',
+  month, as_of: new Date().toISOString(), currency: 'USD', spend_to_date: '4.50', projected_total: '60.10', lower: '50.00', upper: '70.00', interval: '0.8',
   method: 'linear-trend', history_days: 10, short_history: false, note: '', backtest: null, daily: [day(1, '2.25'), day(2, '2.25'), day(3, null), day(4, null)],
 };
 const users = [
@@ -67,12 +67,14 @@ describe('Billing page', { timeout: 30_000 }, () => {
     expect(screen.getByText(/3 active ×/)).toHaveTextContent('25.00');
     expect(screen.getByText('1,234')).toBeInTheDocument();
     expect(screen.getByRole('list', { name: 'Charges by model' })).toHaveTextContent('gpt-4o-mini (openai)');
+    // Refused requests have no model: said so, not "()".
+    expect(screen.getByRole('list', { name: 'Charges by model' })).toHaveTextContent('(refused before a model was chosen)');
   });
 
   it('draws the forecast with its interval and says it in words', async () => {
     stub();
     renderPage(<BillingPage />);
-    expect(await screen.findByText(/Spent so far/)).toHaveTextContent('80 % between $50.00 and $70.00');
+    expect(await screen.findByText(/Spent so far/)).toHaveTextContent('80 % interval between $50.00 and $70.00');
     expect(screen.getByText(/Spent so far/)).toHaveTextContent('projected $60.10');
   });
 
@@ -153,6 +155,12 @@ describe('invoiceCSV', () => {
     expect(csv[1]).toBe('INV-000001,seats,"Seats, ""active"" users",,,3,user-month,25.00,75.00,EUR');
     expect(csv[2]).toBe("INV-000001,output,'=gpt-4o-mini output,openai,gpt-4o-mini,0.5,1M tokens,0.552,0.28,EUR");
     expect(csv[5]).toBe('INV-000001,total,,,,,,,87.35,EUR');
+  });
+
+  it('names the interval as a percentage', () => {
+    expect(intervalLabel('0.8')).toBe('80 %');
+    expect(intervalLabel('80')).toBe('80 %');
+    expect(intervalLabel('80 %')).toBe('80 %');
   });
 
   it('moves months across years', () => {

@@ -135,15 +135,22 @@ function Summary({ s }: { s: Schemas['BillingSummary'] }) {
           <BarList
             title="Charges by model"
             empty="No usage this month."
-            bars={s.by_model.map((m) => ({ label: `${m.model} (${m.provider})`, value: decimalToNumber(m.charge), display: formatMoney(m.charge, cur) }))}
+            bars={s.by_model.map((m) => ({ label: m.model ? `${m.model} (${m.provider})` : '(refused before a model was chosen)', value: decimalToNumber(m.charge), display: formatMoney(m.charge, cur) }))}
           />
         </Card>
         <Card title="Charges by provider">
-          <BarList title="Charges by provider" empty="No usage this month." bars={s.by_provider.map((p) => ({ label: p.provider, value: decimalToNumber(p.charge), display: formatMoney(p.charge, cur) }))} />
+          <BarList title="Charges by provider" empty="No usage this month." bars={s.by_provider.map((p) => ({ label: p.provider || '(refused before a provider was chosen)', value: decimalToNumber(p.charge), display: formatMoney(p.charge, cur) }))} />
         </Card>
       </div>
     </>
   );
+}
+
+/** intervalLabel names the interval's probability: "0.8" (or "80 %") reads as 80 %. */
+export function intervalLabel(p: string): string {
+  const n = Number(p.replace('%', '').trim());
+  if (!Number.isFinite(n) || n <= 0) return p;
+  return `${n <= 1 ? Math.round(n * 100) : n} %`;
 }
 
 function Forecast({ month }: { month: string }) {
@@ -157,7 +164,7 @@ function Forecast({ month }: { month: string }) {
       ) : (
         <>
           <p className="mb-2 text-sm">
-            Spent so far <strong>{formatMoney(f.data.spend_to_date, 'USD')}</strong>; projected <strong>{formatMoney(f.data.projected_total, 'USD')}</strong>, {f.data.interval} between{' '}
+            Spent so far <strong>{formatMoney(f.data.spend_to_date, 'USD')}</strong>; projected <strong>{formatMoney(f.data.projected_total, 'USD')}</strong>, {intervalLabel(f.data.interval)} interval between{' '}
             {formatMoney(f.data.lower, 'USD')} and {formatMoney(f.data.upper, 'USD')}.
           </p>
           <LineChart
@@ -167,7 +174,7 @@ function Forecast({ month }: { month: string }) {
               { name: 'Actual', values: f.data.daily.map((d) => (d.actual === null ? NaN : decimalToNumber(d.actual))), color: PALETTE[0] },
               { name: 'Expected', values: f.data.daily.map((d) => (d.actual === null ? decimalToNumber(d.expected) : NaN)), color: PALETTE[1], dashed: true },
             ]}
-            band={{ name: `${f.data.interval} interval`, low: f.data.daily.map((d) => (d.actual === null ? decimalToNumber(d.lower) : NaN)), high: f.data.daily.map((d) => (d.actual === null ? decimalToNumber(d.upper) : NaN)) }}
+            band={{ name: `${intervalLabel(f.data.interval)} interval`, low: f.data.daily.map((d) => (d.actual === null ? decimalToNumber(d.lower) : NaN)), high: f.data.daily.map((d) => (d.actual === null ? decimalToNumber(d.upper) : NaN)) }}
             format={(n) => '$' + (n < 1 ? n.toFixed(2) : n.toFixed(0))}
           />
           <p className="mt-2 text-xs text-slate-700">

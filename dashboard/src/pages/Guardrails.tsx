@@ -180,12 +180,14 @@ function PolicyEditor({ policy, templates, detectors, canWrite }: { policy: Poli
                 const effective = chosen ?? base;
                 return (
                   <li key={d.id} className="flex flex-col gap-2 p-3 sm:flex-row sm:items-center sm:justify-between">
-                    <div className="min-w-0">
+                    <div className="min-w-0 flex-1">
                       <p className="font-mono text-sm">{d.id}</p>
                       <p className="text-xs text-slate-700">{d.description}</p>
                     </div>
-                    <div className="flex items-center gap-2 sm:w-56">
-                      <Badge tone={ACTION_TONE[effective]}>{effective}</Badge>
+                    <div className="flex shrink-0 items-center gap-2 sm:w-60">
+                      <span className="w-14 shrink-0 text-center">
+                        <Badge tone={ACTION_TONE[effective]}>{effective}</Badge>
+                      </span>
                       <label className="sr-only" htmlFor={`action-${d.id}`}>
                         Action for {d.id}
                       </label>

@@ -54,7 +54,7 @@ describe('Settings page', { timeout: 30_000 }, () => {
     await userEvent.click(screen.getByRole('button', { name: 'Set up SSO' }));
     await waitFor(() => expect(calls.some((c) => c.method === 'POST' && c.url.endsWith('/sso/config'))).toBe(true));
     const body = calls.find((c) => c.method === 'POST' && c.url.endsWith('/sso/config'))!.body as Schemas['ssoConfigRequest'];
-    expect(body).toMatchObject({ issuer: 'https://id.acme.test', client_id: 'aigw', client_secret: 's3cret', scopes: ['openid', 'email', 'profile'], role_mapping: { 'aigw-admins': 'admin', risk: 'manager' }, default_role: 'viewer' });
+    expect(body).toMatchObject({ issuer: 'https://id.acme.test', client_id: 'aigw', client_secret: 's3cret', scopes: ['openid', 'email', 'profile'], role_mapping: { 'aigw-admins': 'admin', risk: 'manager' }, default_role: 'viewer', enabled: true });
     expect(await screen.findByText('Saved.')).toBeInTheDocument();
     // The secret is not kept in the form after saving.
     expect(screen.getByLabelText('Client secret')).toHaveValue('');

@@ -87,7 +87,8 @@ function ssoDraft(c: SSO): SSODraft {
       .map(([g, r]) => `${g}=${r}`)
       .join('\n'),
     default_role: c.default_role,
-    enabled: c.enabled,
+    // A new configuration is enabled unless the admin says otherwise (the server's default too).
+    enabled: c.configured ? c.enabled : true,
     sso_only: c.sso_only,
     sync_role: c.sync_role,
   };
