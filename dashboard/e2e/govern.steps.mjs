@@ -72,7 +72,10 @@ export function governSteps({ go, eventually, assert, shot, axe }) {
       await go(page, vp, 'Audit logs');
       await page.getByText(/events chain to one another/).waitFor();
       for (const action of ['auth.login', 'api_key.create', 'guardrails.policy.update', 'guardrail.triggered']) {
-        await page.getByLabel('Action', { exact: true }).fill(action);
+        const field = page.getByLabel('Action', { exact: true });
+        // On a phone the filters are folded behind a button.
+        if (!(await field.isVisible())) await page.getByRole('button', { name: /^Filters/ }).click();
+        await field.fill(action);
         await page.getByRole('button', { name: 'Apply filters' }).click();
         // The gateway's events are written in batches, a moment after the request.
         await eventually(page, async () => {

@@ -73,6 +73,16 @@ describe('Audit page', { timeout: 30_000 }, () => {
     expect(screen.getByRole('button', { name: 'Previous' })).toBeEnabled();
   });
 
+  it('folds the filters behind a button on a phone, open when some are set', async () => {
+    stub();
+    renderPage(<AuditPage />, { path: '/?action=auth.login' });
+    await screen.findByRole('table');
+    expect(screen.getByRole('button', { name: 'Hide filters' })).toHaveAttribute('aria-expanded', 'true');
+    await userEvent.click(screen.getByRole('button', { name: 'Hide filters' }));
+    expect(screen.getByRole('button', { name: 'Filters (1)' })).toHaveAttribute('aria-expanded', 'false');
+    expect(screen.getByRole('form', { name: 'Filter events' })).toHaveClass('max-sm:hidden');
+  });
+
   it('opens an event’s detail with secrets masked', async () => {
     stub();
     renderPage(<AuditPage />);

@@ -99,60 +99,63 @@ export default function AuditPage() {
       description={`Every sign-in, change and refusal in your tenant, in a tamper-evident chain. Times in ${zoneName()}.`}
       actions={<PeriodPicker />}
     >
-      <div className="mb-4 grid gap-4 lg:grid-cols-3">
-        <ChainStatus />
-        <Can perm="audit.export" need="tenant">
-          <ExportCard from={period.from} to={period.to} />
-        </Can>
-      </div>
+      {/* On a phone the events come first; the chain and the export follow them. */}
+      <div className="flex flex-col">
+        <div className="mb-4 grid gap-4 max-lg:order-last max-lg:mt-4 lg:grid-cols-3">
+          <ChainStatus />
+          <Can perm="audit.export" need="tenant">
+            <ExportCard from={period.from} to={period.to} />
+          </Can>
+        </div>
 
-      <div role="tablist" aria-label="Which events" className="mb-3 flex gap-1">
-        {(['all', 'security'] as const).map((t) => (
-          <button
-            key={t}
-            role="tab"
-            aria-selected={tab === t}
-            type="button"
-            onClick={() => update({ tab: t === 'security' ? 'security' : '', offset: '' })}
-            className={cx('min-h-11 rounded-md px-4 text-sm font-medium', tab === t ? 'bg-blue-700 text-white' : 'bg-white text-slate-800 border border-slate-300 hover:bg-slate-100')}
-          >
-            {t === 'all' ? 'All events' : 'Security events'}
-          </button>
-        ))}
-      </div>
-
-      <Filters key={params.toString()} initial={filters} onApply={(f) => update({ ...f, offset: '' })} />
-
-      {logs.isPending ? (
-        <div aria-busy="true" aria-label="Loading events" className="space-y-2">
-          {Array.from({ length: 8 }, (_, i) => (
-            <Skeleton key={i} className="h-11 w-full" />
+        <div role="tablist" aria-label="Which events" className="mb-3 flex gap-1">
+          {(['all', 'security'] as const).map((t) => (
+            <button
+              key={t}
+              role="tab"
+              aria-selected={tab === t}
+              type="button"
+              onClick={() => update({ tab: t === 'security' ? 'security' : '', offset: '' })}
+              className={cx('min-h-11 rounded-md px-4 text-sm font-medium', tab === t ? 'bg-blue-700 text-white' : 'bg-white text-slate-800 border border-slate-300 hover:bg-slate-100')}
+            >
+              {t === 'all' ? 'All events' : 'Security events'}
+            </button>
           ))}
         </div>
-      ) : logs.error ? (
-        <ErrorState what="the audit log" error={logs.error} retry={() => logs.refetch()} />
-      ) : rows.length === 0 ? (
-        <EmptyState title={tab === 'security' ? 'No security events in this period' : 'No events match'}>
-          {Object.values(filters).some(Boolean) ? 'Clear the filters or choose a longer period.' : 'Choose a longer period to see older events.'}
-        </EmptyState>
-      ) : (
-        <>
-          <Table caption={tab === "security" ? "Security events" : "Audit events"} columns={columns} rows={rows} rowKey={(e) => String(e.id)} onRow={setOpen} />
-          <nav aria-label="Pages" className="mt-3 flex flex-wrap items-center justify-between gap-2 text-sm">
-            <span>
-              {formatInt(offset + 1)}–{formatInt(offset + rows.length)} of {formatInt(total)}
-            </span>
-            <span className="flex gap-2">
-              <Button disabled={offset === 0} onClick={() => update({ offset: String(Math.max(0, offset - PAGE_SIZE)) })}>
-                Previous
-              </Button>
-              <Button disabled={offset + rows.length >= total} onClick={() => update({ offset: String(offset + PAGE_SIZE) })}>
-                Next
-              </Button>
-            </span>
-          </nav>
-        </>
-      )}
+
+        <Filters key={params.toString()} initial={filters} onApply={(f) => update({ ...f, offset: '' })} />
+
+        {logs.isPending ? (
+          <div aria-busy="true" aria-label="Loading events" className="space-y-2">
+            {Array.from({ length: 8 }, (_, i) => (
+              <Skeleton key={i} className="h-11 w-full" />
+            ))}
+          </div>
+        ) : logs.error ? (
+          <ErrorState what="the audit log" error={logs.error} retry={() => logs.refetch()} />
+        ) : rows.length === 0 ? (
+          <EmptyState title={tab === 'security' ? 'No security events in this period' : 'No events match'}>
+            {Object.values(filters).some(Boolean) ? 'Clear the filters or choose a longer period.' : 'Choose a longer period to see older events.'}
+          </EmptyState>
+        ) : (
+          <>
+            <Table caption={tab === "security" ? "Security events" : "Audit events"} columns={columns} rows={rows} rowKey={(e) => String(e.id)} onRow={setOpen} />
+            <nav aria-label="Pages" className="mt-3 flex flex-wrap items-center justify-between gap-2 text-sm">
+              <span>
+                {formatInt(offset + 1)}–{formatInt(offset + rows.length)} of {formatInt(total)}
+              </span>
+              <span className="flex gap-2">
+                <Button disabled={offset === 0} onClick={() => update({ offset: String(Math.max(0, offset - PAGE_SIZE)) })}>
+                  Previous
+                </Button>
+                <Button disabled={offset + rows.length >= total} onClick={() => update({ offset: String(offset + PAGE_SIZE) })}>
+                  Next
+                </Button>
+              </span>
+            </nav>
+          </>
+        )}
+      </div>
       {open && <EventDetail event={open} onClose={() => setOpen(null)} />}
     </Page>
   );
@@ -160,33 +163,41 @@ export default function AuditPage() {
 
 function Filters({ initial, onApply }: { initial: Record<'action' | 'actor' | 'resource' | 'outcome', string>; onApply: (f: Record<string, string>) => void }) {
   const [f, setF] = useState(initial);
+  const active = Object.values(initial).filter(Boolean).length;
+  // On a phone the filters fold away behind a button (open when some are set).
+  const [shown, setShown] = useState(active > 0);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     onApply(f);
   };
   return (
-    <form onSubmit={submit} aria-label="Filter events" className="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-3 sm:grid-cols-2 lg:grid-cols-5 lg:items-end">
-      <TextInput label="Action" list="audit-actions" placeholder="auth.login or security.*" value={f.action} onChange={(e) => setF({ ...f, action: e.target.value })} />
-      <datalist id="audit-actions">
-        {KNOWN_ACTIONS.map((a) => (
-          <option key={a} value={a} />
-        ))}
-      </datalist>
-      <TextInput label="Actor id" value={f.actor} onChange={(e) => setF({ ...f, actor: e.target.value })} />
-      <TextInput label="Resource" placeholder="user or user:id" value={f.resource} onChange={(e) => setF({ ...f, resource: e.target.value })} />
-      <Select label="Outcome" value={f.outcome} onChange={(e) => setF({ ...f, outcome: e.target.value })}>
-        <option value="">Any</option>
-        <option value="success">success</option>
-        <option value="failure">failure</option>
-        <option value="denied">denied</option>
-      </Select>
-      <div className="flex gap-2">
-        <Button type="submit" variant="primary">
-          Apply filters
-        </Button>
-        <Button onClick={() => onApply({ action: '', actor: '', resource: '', outcome: '' })}>Clear</Button>
-      </div>
-    </form>
+    <>
+      <Button className="mb-3 sm:hidden" aria-expanded={shown} aria-controls="audit-filters" onClick={() => setShown(!shown)}>
+        {shown ? 'Hide filters' : `Filters${active ? ` (${active})` : ''}`}
+      </Button>
+      <form id="audit-filters" onSubmit={submit} aria-label="Filter events" className={cx('mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-3 sm:grid-cols-2 lg:grid-cols-5 lg:items-end', !shown && 'max-sm:hidden')}>
+        <TextInput label="Action" list="audit-actions" placeholder="auth.login or security.*" value={f.action} onChange={(e) => setF({ ...f, action: e.target.value })} />
+        <datalist id="audit-actions">
+          {KNOWN_ACTIONS.map((a) => (
+            <option key={a} value={a} />
+          ))}
+        </datalist>
+        <TextInput label="Actor id" value={f.actor} onChange={(e) => setF({ ...f, actor: e.target.value })} />
+        <TextInput label="Resource" placeholder="user or user:id" value={f.resource} onChange={(e) => setF({ ...f, resource: e.target.value })} />
+        <Select label="Outcome" value={f.outcome} onChange={(e) => setF({ ...f, outcome: e.target.value })}>
+          <option value="">Any</option>
+          <option value="success">success</option>
+          <option value="failure">failure</option>
+          <option value="denied">denied</option>
+        </Select>
+        <div className="flex gap-2">
+          <Button type="submit" variant="primary">
+            Apply filters
+          </Button>
+          <Button onClick={() => onApply({ action: '', actor: '', resource: '', outcome: '' })}>Clear</Button>
+        </div>
+      </form>
+    </>
   );
 }
 
