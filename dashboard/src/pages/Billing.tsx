@@ -124,7 +124,7 @@ function Summary({ s }: { s: Schemas['BillingSummary'] }) {
   const cur = s.currency;
   return (
     <>
-      <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
+      <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
         <Stat label="Total (before tax)" value={formatMoney(s.total, cur)} hint={<Change before={s.comparison.last_month} currency={cur} />} />
         <Stat label="Token charges" value={formatMoney(s.token_charges, cur)} hint={`${formatMoney(s.token_cost_usd, 'USD')} recorded cost`} />
         <Stat label="Seat fees" value={formatMoney(s.seat_fees, cur)} hint={`${formatInt(s.active_users)} active × ${formatMoney(s.seat_fee, cur)}`} />
@@ -214,6 +214,7 @@ function PerUser({ month, currency }: { month: string; currency: string }) {
   ];
   return (
     <Card title="Per user" className="mt-4">
+      <p className="mb-3 text-sm text-slate-700">Usage through a user’s own keys. Requests made with tenant-wide keys count in the totals above, not here.</p>
       {users.isPending ? (
         <Skeleton className="h-40 w-full" />
       ) : users.error ? (
