@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+import { governSteps } from './govern.steps.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -110,9 +111,10 @@ async function eventually(page, check, tries = 40) {
   }
 }
 
-/** GUARDED_STEPS: the guardrail and audit steps of the flow. They need the Guardrails and Audit pages; each
- *  returns false (skipped, reported) while its page is still the placeholder. */
-const GUARDED_STEPS = [];
+/** GUARDED_STEPS: the guardrail and audit steps of the flow (govern.steps.mjs): a policy blocking e-mail
+ *  addresses, the playground refused naming the detector, the audit log's sign-in, key, policy change and
+ *  block, the policy put back. */
+const GUARDED_STEPS = governSteps({ go, eventually, assert, shot, axe });
 
 for (const vp of VIEWPORTS) {
   describe(`dashboard at ${vp.width}x${vp.height}`, () => {
@@ -158,7 +160,7 @@ for (const vp of VIEWPORTS) {
       await page.context().close();
     });
 
-    it('sign in → key → playground → overview → requests → usage → sign out', async () => {
+    it('sign in → key → playground → overview → requests → usage → guardrail block → audit → sign out', async () => {
       const page = await newPage(vp);
       const t0 = Date.now();
       await signIn(page);
