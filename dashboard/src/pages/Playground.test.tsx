@@ -63,4 +63,31 @@ describe('Playground', () => {
     const mark = await screen.findByText('ana@acme.ban', { exact: false, selector: 'mark' });
     expect(mark).toHaveTextContent('ana@acme.ban');
   });
+
+  it('creates a temporary key once for the session and uses it', async () => {
+    const seen: { url: string; init: RequestInit }[] = [];
+    vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit) => {
+      seen.push({ url, init });
+      if (url === '/api/v1/admin/models') return new Response(JSON.stringify(models), { headers: { 'Content-Type': 'application/json' } });
+      if (url === '/api/v1/admin/api-keys') return new Response(JSON.stringify({ id: 'k', key: 'sk-aigw-TEMP', prefix: 'sk-aigw-TE' }), { status: 201, headers: { 'Content-Type': 'application/json' } });
+      return new Response(sse(['data: {"choices":[{"delta":{"content":"ok"}}]}\n\ndata: [DONE]\n\n']), { headers: { 'Content-Type': 'text/event-stream' } });
+    }));
+    renderPage(<Playground />, { me: makeMe('admin') });
+    await screen.findByLabelText('Model');
+    expect(screen.getByLabelText('API key')).toHaveValue('temp');
+    for (const text of ['one', 'two']) {
+      await userEvent.type(screen.getByLabelText('Message'), text);
+      await userEvent.click(screen.getByRole('button', { name: 'Send' }));
+      await waitFor(() => expect(screen.getByRole('button', { name: 'Send' })).toBeInTheDocument());
+      await waitFor(() => expect(screen.getAllByTestId('answer').at(-1)).toHaveTextContent('ok'));
+    }
+    const creates = seen.filter((s) => s.url === '/api/v1/admin/api-keys');
+    expect(creates).toHaveLength(1);
+    const body = JSON.parse(String(creates[0].init.body));
+    expect(new Date(body.expires_at).getTime() - Date.now()).toBeLessThanOrEqual(3600_000);
+    const chats = seen.filter((s) => s.url === '/v1/chat/completions');
+    expect(chats.map((c) => (c.init.headers as Record<string, string>).Authorization)).toEqual(['Bearer sk-aigw-TEMP', 'Bearer sk-aigw-TEMP']);
+    // The second call carries the conversation so far.
+    expect(JSON.parse(String(chats[1].init.body)).messages.map((m: { content: string }) => m.content)).toEqual(['one', 'ok', 'two']);
+  });
 });
