@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, Navigate, RouterProvider, type RouteObject } from 'react-router';
 import { ApiError } from './api/client';
 import { Shell } from './components/Shell';
+import Login from './pages/Login';
 import { SkeletonPage } from './components/ui';
 import { RequireSession, useSession } from './lib/session';
 import { homeFor, PAGES } from './routes';
@@ -23,7 +24,8 @@ function NotFound() {
 }
 
 export const routes: RouteObject[] = [
-  { path: '/login', lazy: async () => ({ Component: (await import('./pages/Login')).default }) },
+  // Sign-in is the first page most visits see: in the main chunk, not lazy.
+  { path: '/login', element: <Login /> },
   {
     path: '/',
     element: (

@@ -28,7 +28,7 @@ export interface LineChartProps {
 export function LineChart({ labels, series, band, format = formatCompact, height = 200, title }: LineChartProps) {
   const W = 600, H = height, L = 48, R = 8, T = 8, B = 24;
   const all = series.flatMap((s) => s.values).concat(band ? band.high.filter(Number.isFinite) : []);
-  const max = Math.max(1, ...all.filter(Number.isFinite));
+  const max = Math.max(...all.filter(Number.isFinite), 0) || 1;
   const n = Math.max(labels.length, 1);
   const x = (i: number) => L + (n === 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (n - 1));
   const y = (v: number) => T + (H - T - B) * (1 - v / max);

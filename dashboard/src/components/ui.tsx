@@ -228,7 +228,7 @@ export interface Column<T> {
 /** Table: a table on wide screens, stacked cards under 640 px (one DOM, CSS only). */
 export function Table<T>({ caption, columns, rows, rowKey, onRow }: { caption: string; columns: Column<T>[]; rows: T[]; rowKey: (r: T) => string; onRow?: (r: T) => void }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white max-sm:border-0 max-sm:bg-transparent">
+    <div tabIndex={0} role="region" aria-label={caption} className="overflow-x-auto rounded-lg border border-slate-200 bg-white max-sm:border-0 max-sm:bg-transparent">
       <table className="w-full text-left text-sm max-sm:block">
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-100 text-xs uppercase tracking-wide text-slate-700 max-sm:hidden">

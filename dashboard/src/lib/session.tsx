@@ -2,7 +2,7 @@
 import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Navigate, useLocation, useNavigate } from 'react-router';
-import { api, ApiError, onSessionExpired, type Schemas } from '../api/client';
+import { api, ApiError, csrfToken, onSessionExpired, type Schemas } from '../api/client';
 import type { Grant, Permission } from './permissions';
 
 export type Me = Schemas['Me'];
@@ -24,7 +24,11 @@ export function RequireSession({ children, fallback }: { children: ReactNode; fa
   const loc = useLocation();
   const nav = useNavigate();
   const qc = useQueryClient();
-  const me = useQuery(meQuery);
+  // Sign-in sets the readable aigw_csrf cookie beside the HttpOnly session
+  // cookie, with the same lifetime, and sign-out clears both: without it
+  // there is no session, and sign-in need not wait for a 401.
+  const maybeSignedIn = csrfToken() !== '';
+  const me = useQuery({ ...meQuery, enabled: maybeSignedIn });
   useEffect(
     () =>
       onSessionExpired(() => {
@@ -33,6 +37,7 @@ export function RequireSession({ children, fallback }: { children: ReactNode; fa
       }),
     [nav, qc],
   );
+  if (!maybeSignedIn) return <Navigate to={loginPath(loc.pathname + loc.search)} replace />;
   if (me.isPending) return <>{fallback}</>;
   if (me.error) {
     if (me.error instanceof ApiError && me.error.status === 401) {

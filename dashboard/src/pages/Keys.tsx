@@ -96,8 +96,9 @@ function limits(k: Key): string {
 
 function CreateKey({ onClose, onCreated }: { onClose: () => void; onCreated: (k: Schemas['NewKey']) => void }) {
   const grant = useGrant('keys.create');
+  const me = useSession();
   const users = useQuery({ queryKey: ['users', 'names'], queryFn: () => api.get('/users', { query: { limit: 500 } }), enabled: grant === 'tenant' });
-  const [f, setF] = useState({ name: '', user_id: '', models: '', budget_usd: '', rpm: '', tpm: '' });
+  const [f, setF] = useState({ name: '', user_id: grant === 'tenant' ? me.user.id : '', models: '', budget_usd: '', rpm: '', tpm: '' });
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const create = useMutation({
     mutationFn: () =>
@@ -126,6 +127,7 @@ function CreateKey({ onClose, onCreated }: { onClose: () => void; onCreated: (k:
         {grant === 'tenant' && (
           <Select label="Owner" value={f.user_id} onChange={set('user_id')} error={fieldErr('user_id')}>
             <option value="">Tenant-wide (no user)</option>
+            {!users.data && <option value={me.user.id}>{me.user.name || me.user.email} (you)</option>}
             {users.data?.data.map((u) => (
               <option key={u.id} value={u.id}>
                 {u.name || u.email} ({u.role})

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useSearchParams } from 'react-router';
 import { api, ApiError, type Schemas } from '../api/client';
@@ -39,6 +39,10 @@ export default function Login() {
   const [error, setError] = useState<string | null>(null);
   const [providers, setProviders] = useState<Schemas['SSOProvider'][] | null>(null);
   const ssoError = params.get('sso_error');
+  // The form is usable from here on: the browser test reads this mark.
+  useEffect(() => {
+    performance.mark('aigw:login-interactive');
+  }, []);
 
   async function submit(e: FormEvent) {
     e.preventDefault();

@@ -46,7 +46,8 @@ export default function Overview() {
 function Figures({ d, users, keys }: { d: Schemas['UsageDashboard']; users: Map<string, string>; keys: Map<string, string> }) {
   const [period] = usePeriod();
   const t = d.totals;
-  const labels = d.series.map((s) => formatBucket(s.key, d.granularity));
+  const series = fillSeries(d.series, d.from, d.to, d.granularity);
+  const labels = series.map((s) => formatBucket(s.key, d.granularity));
   const byCost = (gs: Group[], name: (k: string) => string, filter: string) =>
     gs.map((g) => ({ label: name(g.key), value: decimalToNumber(g.cost_usd) || g.requests * 1e-12, display: `${formatMoney(g.cost_usd)} · ${formatInt(g.requests)} req`, href: requestsLink(period, { [filter]: g.key }) }));
   return (
@@ -65,14 +66,14 @@ function Figures({ d, users, keys }: { d: Schemas['UsageDashboard']; users: Map<
             title="Requests, errors and guardrail blocks per bucket"
             labels={labels}
             series={[
-              { name: 'Requests', values: d.series.map((s) => s.requests) },
-              { name: 'Errors', values: d.series.map((s) => s.errors), dashed: true },
-              { name: 'Guardrail blocks', values: d.series.map((s) => s.guardrail_blocks), dashed: true },
+              { name: 'Requests', values: series.map((s) => s.requests) },
+              { name: 'Errors', values: series.map((s) => s.errors), dashed: true },
+              { name: 'Guardrail blocks', values: series.map((s) => s.guardrail_blocks), dashed: true },
             ]}
           />
         </Card>
         <Card title="Cost over time">
-          <LineChart title="Cost per bucket, US dollars" labels={labels} format={(n) => '$' + (n < 1 ? n.toPrecision(2) : n.toFixed(2))} series={[{ name: 'Cost (USD)', values: d.series.map((s) => decimalToNumber(s.cost_usd)) }]} />
+          <LineChart title="Cost per bucket, US dollars" labels={labels} format={(n) => '$' + (n < 1 ? n.toPrecision(2) : n.toFixed(2))} series={[{ name: 'Cost (USD)', values: series.map((s) => decimalToNumber(s.cost_usd)) }]} />
         </Card>
       </div>
       <div className="grid gap-4 lg:grid-cols-2">
@@ -94,6 +95,20 @@ function Figures({ d, users, keys }: { d: Schemas['UsageDashboard']; users: Map<
       </div>
     </div>
   );
+}
+
+const EMPTY: Omit<Group, 'key'> = { requests: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost_usd: '0', errors: 0, guardrail_blocks: 0 };
+
+/** fillSeries adds the empty buckets (UTC hours or days) the API leaves out, so that time reads evenly. */
+export function fillSeries(series: Group[], from: string, to: string, granularity: 'hour' | 'day'): Group[] {
+  const step = granularity === 'hour' ? 3600_000 : 86400_000;
+  const have = new Map(series.map((s) => [new Date(s.key).getTime(), s]));
+  const start = Math.floor(new Date(from).getTime() / step) * step;
+  const end = new Date(to).getTime();
+  if (!Number.isFinite(start) || !Number.isFinite(end) || (end - start) / step > 1000) return series;
+  const out: Group[] = [];
+  for (let t = start; t < end; t += step) out.push(have.get(t) ?? { key: new Date(t).toISOString(), ...EMPTY });
+  return out;
 }
 
 function OverviewSkeleton() {

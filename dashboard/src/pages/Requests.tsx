@@ -47,7 +47,7 @@ export default function Requests() {
     { key: 'tokens', header: 'Tokens', cell: (r) => formatInt(r.prompt_tokens + r.completion_tokens), className: 'text-right tabular-nums' },
     { key: 'cost', header: 'Cost', cell: (r) => formatMoney(r.cost_usd), className: 'text-right tabular-nums' },
     { key: 'latency', header: 'Latency', cell: (r) => formatMs(r.latency_ms), className: 'text-right tabular-nums' },
-    { key: 'open', header: 'Detail', cell: (r) => <Button variant="ghost" aria-label={`Details of request ${r.request_id}`} onClick={() => setOpen(r)}>Open</Button> },
+    { key: 'open', header: 'Detail', cell: (r) => <Button variant="ghost" aria-label={`Open request ${r.request_id}`} onClick={() => setOpen(r)}>Open</Button> },
   ];
   const active = FILTERS.filter((f) => params.get(f.key));
   return (

@@ -244,7 +244,7 @@ function RoleTable() {
       ) : q.error ? (
         <ErrorState what="the role table" error={q.error} retry={() => q.refetch()} />
       ) : (
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Permissions by role">
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Permissions by role</caption>
             <thead>
