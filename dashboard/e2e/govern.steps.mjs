@@ -3,7 +3,7 @@
 // key and the chat: set the tenant's policy to block e-mail addresses → the
 // playground is refused with the detector named → the audit log shows the
 // sign-in, the key, the policy change and the block → the policy is put
-// back. Plus a visit of the Models, Billing and Settings pages' main actions.
+// back. Plus the Models, Billing (an invoice issued and viewed) and Settings pages' first screens.
 //
 //   import { governSteps } from './govern.steps.mjs';
 //   const GUARDED_STEPS = governSteps({ go, eventually, assert, shot, axe });
@@ -108,6 +108,17 @@ export function governSteps({ go, eventually, assert, shot, axe }) {
       await go(page, vp, 'Billing');
       await page.getByText('Total (before tax)').waitFor();
       await page.getByText(/Spent so far|Could not load the forecast/).first().waitFor();
+      // Issue last month's invoice (idempotent: the second run gets the same one) and view its lines.
+      await page.getByRole('button', { name: 'Issue invoice' }).click();
+      const issue = page.getByRole('dialog', { name: 'Issue an invoice' });
+      await issue.getByRole('button', { name: 'Issue', exact: true }).click();
+      const inv = page.getByRole('dialog', { name: /^Invoice INV-\d{6}$/ });
+      // A month without seats or usage has no lines, and says so.
+      await inv.getByRole('table', { name: /^Line items of INV-/ }).or(inv.getByText(/^No line items/)).waitFor();
+      await inv.getByText('Total', { exact: true }).waitFor();
+      await axe(page, 'an invoice');
+      await shot(page, vp, 'billing-invoice');
+      await inv.getByRole('button', { name: 'Close' }).click();
       await go(page, vp, 'Settings');
       await page.getByRole('form', { name: 'Pricing plan' }).waitFor();
       await page.getByRole('form', { name: 'SSO configuration' }).waitFor();

@@ -134,6 +134,16 @@ describe('Billing page', { timeout: 30_000 }, () => {
     expect(clicked).toEqual(['INV-000001.csv']);
   });
 
+  it('says when an invoice has no line items', async () => {
+    const empty = { ...invoice, line_items: [], subtotal: '0.00', total: '0.00', exact_total: '0', rounding_residue: '0' };
+    stub({ 'GET /billing/invoices': { body: { data: [empty], total: 1 } }, 'GET /billing/invoices/inv-1': { body: empty } });
+    renderPage(<BillingPage />);
+    await userEvent.click(await screen.findByRole('button', { name: 'INV-000001' }));
+    const view = screen.getByRole('dialog', { name: 'Invoice INV-000001' });
+    expect(within(view).getByText(/^No line items/)).toBeInTheDocument();
+    expect(within(view).queryByRole('table')).toBeNull();
+  });
+
   it('offers no invoice issuing to a role without billing.invoice', async () => {
     stub();
     renderPage(<BillingPage />, { me: makeMe('manager', { 'billing.read': 'tenant', 'billing.invoice': 'none', 'users.read': 'tenant' }) });

@@ -389,17 +389,21 @@ function InvoiceBody({ i }: { i: Invoice }) {
         {i.credited_by && ' Cancelled by a credit note.'}
         {i.reason && ` Reason: ${i.reason}.`}
       </p>
-      <Table
-        caption={`Line items of ${i.number}`}
-        rowKey={(l) => `${l.kind}/${l.provider ?? ''}/${l.model ?? ''}/${l.description}`}
-        rows={i.line_items}
-        columns={[
-          { key: 'd', header: 'Item', cell: (l) => l.description },
-          { key: 'q', header: 'Quantity', cell: (l) => `${l.quantity} ${l.unit}`, className: 'tabular-nums' },
-          { key: 'p', header: 'Unit price', cell: (l) => l.unit_price, className: 'tabular-nums' },
-          { key: 'a', header: 'Amount', cell: (l) => formatMoney(l.amount, i.currency), className: 'tabular-nums text-right' },
-        ]}
-      />
+      {i.line_items.length === 0 ? (
+        <p className="rounded-md border border-dashed border-slate-300 p-3 text-slate-700">No line items: no seat and no usage to bill in this period.</p>
+      ) : (
+        <Table
+          caption={`Line items of ${i.number}`}
+          rowKey={(l) => `${l.kind}/${l.provider ?? ''}/${l.model ?? ''}/${l.description}`}
+          rows={i.line_items}
+          columns={[
+            { key: 'd', header: 'Item', cell: (l) => l.description },
+            { key: 'q', header: 'Quantity', cell: (l) => `${l.quantity} ${l.unit}`, className: 'tabular-nums' },
+            { key: 'p', header: 'Unit price', cell: (l) => l.unit_price, className: 'tabular-nums' },
+            { key: 'a', header: 'Amount', cell: (l) => formatMoney(l.amount, i.currency), className: 'tabular-nums text-right' },
+          ]}
+        />
+      )}
       <dl className="ml-auto grid max-w-xs grid-cols-2 gap-1 tabular-nums">
         <dt>Subtotal</dt>
         <dd className="text-right">{formatMoney(i.subtotal, i.currency)}</dd>
