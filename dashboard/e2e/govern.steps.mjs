@@ -90,6 +90,10 @@ export function governSteps({ go, eventually, assert, shot, axe }) {
       await axe(page, 'audit event detail');
       await shot(page, vp, 'audit-block-detail');
       await page.keyboard.press('Escape');
+      // The export downloads the period's events as a file the server names.
+      const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export', exact: true }).click()]);
+      assert.match(csv.suggestedFilename(), /^aigw-audit-.+\.csv$/);
+      await page.getByText(/^Saved aigw-audit-.+\.csv\.$/).waitFor();
       // Security events: the block is one.
       await page.getByRole('tab', { name: 'Security events' }).click();
       await page.getByRole('table', { name: 'Security events' }).or(page.getByText('No security events in this period')).waitFor();
@@ -108,6 +112,9 @@ export function governSteps({ go, eventually, assert, shot, axe }) {
       await go(page, vp, 'Billing');
       await page.getByText('Total (before tax)').waitFor();
       await page.getByText(/Spent so far|Could not load the forecast/).first().waitFor();
+      // The usage CSV downloads (a plain link with the session's cookie).
+      const [usage] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Per day' }).click()]);
+      assert.match(usage.suggestedFilename(), /\.csv$/);
       // Issue last month's invoice (idempotent: the second run gets the same one) and view its lines.
       await page.getByRole('button', { name: 'Issue invoice' }).click();
       const issue = page.getByRole('dialog', { name: 'Issue an invoice' });
