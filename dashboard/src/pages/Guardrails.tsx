@@ -268,7 +268,7 @@ function TestBox() {
   };
   const r = run.data;
   return (
-    <Card title="Test a text">
+    <Card title="Test a text" className="lg:sticky lg:top-4 lg:self-start">
       <form onSubmit={submit} className="space-y-3" aria-label="Test a text against the policy">
         <Field label="Text" hint="Screened with the saved policy (not unsaved changes). The test is recorded in the audit log.">
           {(id, by) => <textarea id={id} aria-describedby={by} rows={6} required className="w-full rounded-md border border-slate-400 p-2 text-sm" value={text} onChange={(e) => setText(e.target.value)} />}
