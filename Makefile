@@ -16,8 +16,9 @@ test:
 # The flags xcaddy uses, so that `make build` and `make aigw` give the same binary.
 AIGW_BUILD_FLAGS := -trimpath -ldflags '-w -s' -tags nobadger,nomysql,nopgx
 
-## build: bin/aigw (Caddy with the aigw modules), bin/aigw-admin, bin/aigw-fake-provider
+## build: bin/aigw (Caddy with the aigw modules and the dashboard built in), bin/aigw-admin, bin/aigw-fake-provider
 build:
+	@scripts/dashboard.sh build
 	CGO_ENABLED=0 $(GO) build $(AIGW_BUILD_FLAGS) -o bin/aigw ./caddyplugins/cmd/aigw
 	$(GO) build -o bin/aigw-admin ./admin-api/cmd/aigw-admin
 	$(GO) build -o bin/aigw-fake-provider ./cmd/aigw-fake-provider

@@ -85,6 +85,11 @@ else
 	log "warning: the gateway's /readyz does not answer 200 yet; see the log above"
 fi
 [ -n "$seeded" ] && printf '%s\n' "$seeded"
+if [ -f caddyplugins/dashboard/dist/index.html ]; then
+	log "dashboard: http://127.0.0.1:$port/ — sign in as admin@demo.local with the password printed when the demo tenant was seeded (shown once; on later runs, use the one you stored)"
+else
+	log "dashboard: not built (Node.js 20.19+ missing?); http://127.0.0.1:$port/ answers 503 until make build builds it"
+fi
 log "gateway on http://127.0.0.1:$port (OpenAI-compatible: /v1/chat/completions, /v1/embeddings, /v1/models); Ctrl-C stops everything"
 # Wait until either process exits; then stop the other.
 wait -n "${pids[@]}" || true

@@ -34,5 +34,15 @@ if [ -n "$skipped" ]; then
 fi
 passed=$(grep -cE -- '^\s*--- PASS' "$out" || true)
 failed=$(grep -cE -- '^\s*--- FAIL' "$out" || true)
+
+# The dashboard: Vitest, then the browser tests against the real binaries.
+log "dashboard (vitest, chromium)"
+dash_out=$AIGW_DATA/test-dashboard.txt
+scripts/dashboard-e2e.sh >"$dash_out" 2>&1 || status=1
+sed 's/\x1b\[[0-9;]*m//g' "$dash_out" | grep -E '^\s*(Tests|not ok|# (pass|fail|skipped))|dashboard figures|\[aigw\] error' || true
+dash_passed=$(sed 's/\x1b\[[0-9;]*m//g' "$dash_out" | awk '/^ *Tests .* passed/ {for (i = 1; i <= NF; i++) if ($(i+1) ~ /^passed/) s += $i} /^# pass / {s += $3} END {print s + 0}')
+dash_failed=$(sed 's/\x1b\[[0-9;]*m//g' "$dash_out" | awk '/^ *Tests .* failed/ {for (i = 1; i <= NF; i++) if ($(i+1) ~ /^failed/) s += $i} /^# fail / {s += $3} END {print s + 0}')
+passed=$((passed + dash_passed))
+failed=$((failed + dash_failed))
 echo "$passed passed, $failed failed"
 [ "$status" -eq 0 ] || die "tests failed; full output in $out"

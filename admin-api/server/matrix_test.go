@@ -126,6 +126,7 @@ var routeCases = map[string]func(f *matrixFixture, role string) routeCase{
 		return routeCase{path: "/api-keys/" + f.freshKey(role), ok: 200}
 	},
 	"GET /usage/dashboard": func(*matrixFixture, string) routeCase { return routeCase{path: "/usage/dashboard" + period, ok: 200} },
+	"GET /usage/requests":  func(*matrixFixture, string) routeCase { return routeCase{path: "/usage/requests" + period, ok: 200} },
 	"GET /audit/logs":      func(*matrixFixture, string) routeCase { return routeCase{path: "/audit/logs" + period, ok: 200} },
 	"GET /audit/summary":   func(*matrixFixture, string) routeCase { return routeCase{path: "/audit/summary" + period, ok: 200} },
 	"GET /audit/security-events": func(*matrixFixture, string) routeCase {

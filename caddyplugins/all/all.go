@@ -6,6 +6,7 @@ package all
 import (
 	_ "github.com/aigw/aigw/caddyplugins/app"       // the aigw app
 	_ "github.com/aigw/aigw/caddyplugins/auth"      // aigw_auth
+	_ "github.com/aigw/aigw/caddyplugins/dashboard" // aigw_dashboard
 	_ "github.com/aigw/aigw/caddyplugins/guardrail" // aigw_guardrail
 	_ "github.com/aigw/aigw/caddyplugins/meter"     // aigw_meter
 	_ "github.com/aigw/aigw/caddyplugins/ratelimit" // aigw_ratelimit

@@ -27,8 +27,6 @@ func TestEveryPathAnswersJSON(t *testing.T) {
 		{"DELETE", "/", 405, "method_not_allowed"},
 		{"PUT", "/healthz", 405, "method_not_allowed"},
 		{"POST", "/metrics", 405, "method_not_allowed"},
-		{"GET", "/foo", 404, "unknown_url"},
-		{"GET", "/", 404, "unknown_url"},
 		{"GET", "/api/foo", 404, "unknown_url"},
 		{"POST", "/api/v2/chat/completions", 404, "unknown_url"},
 		{"PATCH", "/api/v1/files", 404, "unknown_url"},
@@ -60,6 +58,14 @@ func TestEveryPathAnswersJSON(t *testing.T) {
 				t.Error("a 405 without Allow")
 			}
 		})
+	}
+	// Every other GET is the dashboard's: its page (or, in a binary built
+	// before the dashboard, a 503 saying so), under its CSP.
+	for _, path := range []string{"/", "/foo", "/keys"} {
+		resp, _ := g.rawCall(t, path, "", nil)
+		if (resp.StatusCode != 200 && resp.StatusCode != 503) || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "script-src 'self'") {
+			t.Errorf("GET %s: %d, CSP %q; want the dashboard", path, resp.StatusCode, resp.Header.Get("Content-Security-Policy"))
+		}
 	}
 	for _, path := range []string{"/healthz", "/metrics"} {
 		if resp, _ := g.rawCall(t, path, "", nil); resp.StatusCode != 200 {
