@@ -44,5 +44,7 @@ dash_passed=$(sed 's/\x1b\[[0-9;]*m//g' "$dash_out" | awk '/^ *Tests .* passed/ 
 dash_failed=$(sed 's/\x1b\[[0-9;]*m//g' "$dash_out" | awk '/^ *Tests .* failed/ {for (i = 1; i <= NF; i++) if ($(i+1) ~ /^failed/) s += $i} /^# fail / {s += $3} END {print s + 0}')
 passed=$((passed + dash_passed))
 failed=$((failed + dash_failed))
+dash_skipped=$(sed 's/\x1b\[[0-9;]*m//g' "$dash_out" | awk '/^ *Tests .* skipped/ {for (i = 1; i <= NF; i++) if ($(i+1) ~ /^skipped/) s += $i} /^# (skipped|todo) / {s += $3} END {print s + 0}')
 echo "$passed passed, $failed failed"
-[ "$status" -eq 0 ] || die "tests failed; full output in $out"
+[ "$dash_skipped" -eq 0 ] || die "dashboard tests were skipped ($dash_skipped); every test must run under make test; see $dash_out"
+[ "$status" -eq 0 ] || die "tests failed; full output in $out and $dash_out"
