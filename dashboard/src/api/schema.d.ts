@@ -985,8 +985,12 @@ export interface components {
             upper: string;
         };
         GuardFinding: {
+            /** @description the rule or learned model that fired, such as card.visa or injection.learned */
+            detector: string;
             /** @description byte offset, exclusive */
             end: number;
+            /** @description for a learned detector: the word n-grams that raised its score most, never personal data */
+            features?: string[];
             score: number;
             /** @description byte offset */
             start: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configure, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import GuardrailsPage, { byteToIndex, Highlighted, requestOf } from './Guardrails';
+import GuardrailsPage, { byteToIndex, FindingList, Highlighted, requestOf } from './Guardrails';
 import { makeMe, renderPage, stubAPI } from '../test/render';
 import type { Schemas } from '../api/client';
 
@@ -124,8 +124,26 @@ describe('byte offsets', () => {
     expect(at(6)).toBe(3);
     expect(at(7)).toBe(4);
     expect(at(new TextEncoder().encode(text).length)).toBe(text.length);
-    render(<Highlighted text={text} findings={[{ type: 'pii.email', start: 7, end: 13, score: 1 }]} />);
+    render(<Highlighted text={text} findings={[{ type: 'pii.email', detector: 'email', start: 7, end: 13, score: 1 }]} />);
     expect(screen.getByTestId('highlighted').querySelector('mark')?.firstChild?.textContent).toBe('a@b.co');
+  });
+
+  it('lists each finding’s detector and score, and a learned detector’s features', () => {
+    render(
+      <FindingList
+        findings={[
+          { type: 'pii.email', detector: 'email', start: 0, end: 6, score: 1 },
+          { type: 'injection', detector: 'injection.learned', start: 7, end: 40, score: 0.91, features: ['ignore your', 'system prompt'] },
+        ]}
+      />,
+    );
+    const items = screen.getAllByRole('listitem');
+    expect(items).toHaveLength(2);
+    expect(items[0].textContent).toContain('email');
+    expect(items[0].textContent).not.toContain('because of');
+    expect(items[1].textContent).toContain('injection.learned');
+    expect(items[1].textContent).toContain('score 0.91');
+    expect(items[1].textContent).toContain('“ignore your”, “system prompt”');
   });
 
   it('keeps an override’s threshold and redaction when its action changes', () => {

@@ -89,6 +89,27 @@ export function Highlighted({ text, findings }: { text: string; findings: Findin
   );
 }
 
+/** FindingList names each finding's detector and score and, for a learned
+ * detector, the word n-grams that raised its score most (never personal data). */
+export function FindingList({ findings }: { findings: Finding[] }) {
+  if (findings.length === 0) return null;
+  return (
+    <ul aria-label="Findings" className="space-y-1 text-sm">
+      {findings.map((f, i) => (
+        <li key={i} className="flex flex-wrap items-baseline gap-x-2">
+          <span className="font-mono font-medium">{f.detector}</span>
+          <span className="text-slate-600">score {f.score.toFixed(2)}</span>
+          {f.features && f.features.length > 0 && (
+            <span className="text-slate-700">
+              because of: {f.features.map((w) => `“${w}”`).join(', ')}
+            </span>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export default function GuardrailsPage() {
   const canWrite = useCan('guardrails.write');
   const canTest = useCan('guardrails.test');
@@ -303,6 +324,7 @@ function TestBox() {
             {r.findings.length === 0 ? 'nothing found.' : `${r.findings.length} ${r.findings.length === 1 ? 'finding' : 'findings'}: ${Array.from(new Set(r.findings.map((f) => f.type))).join(', ')}.`}
           </p>
           <Highlighted text={tested} findings={r.findings} />
+          <FindingList findings={r.findings} />
           {r.action === 'redact' && (
             <div>
               <h3 className="text-sm font-medium">After redaction</h3>
