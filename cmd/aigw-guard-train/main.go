@@ -39,6 +39,8 @@ type config struct {
 	sourceCap              float64
 	strictPrecision        float64
 	strictPrecisionAttack  float64
+	strictBenign           float64
+	benignOn               string
 	standardPrecision      float64
 	corpusWeight           float64
 }
@@ -57,6 +59,8 @@ func main() {
 	flag.Float64Var(&c.standardFPR, "standard-fpr", 0.0015, "share of dev negatives the bfsi-standard (precision-leaning) operating point may flag")
 	flag.Float64Var(&c.strictPrecision, "strict-precision", 0.95, "with -calibrate sample: precision floor of the bfsi-strict operating point")
 	flag.Float64Var(&c.strictPrecisionAttack, "strict-precision-attack", 0.97, "with -calibrate sample: precision floor of the bfsi-strict point of the attack and jailbreak heads (the issue asks attack precision >= 0.95 on held-out text; the sample, rich in generated attacks, overstates precision)")
+	flag.Float64Var(&c.strictBenign, "strict-benign", 0.004, "benign budget of the bfsi-strict operating point: the share of the real (not generated) benign texts of the dev sources, scored by a model fitted without the dev sources, that a head's strict threshold may flag (0: no budget)")
+	flag.StringVar(&c.benignOn, "benign-on", "sample", "where -strict-benign is read: sample (real benign texts of the threshold sample, by the pass-1 model) or dev (real benign texts of the dev sources, by a model fitted without them)")
 	flag.Float64Var(&c.standardPrecision, "standard-precision", 0.99, "with -calibrate sample: precision floor of the bfsi-standard operating point")
 	flag.Float64Var(&c.sourceCap, "source-cap", 0, "weigh each source as if it had at most this many examples (0: no cap)")
 	flag.StringVar(&c.calibrate, "calibrate", "sample", "where the operating points are chosen: sample (a 15% sample of the training split, F2 / F0.5 optimum with a precision floor) or dev (the dev sources, false-positive budgets)")
@@ -116,6 +120,15 @@ var devSources = map[string]bool{
 	"banking77": true, "t0_prompts": true, "self_instruct": true, "gsm8k_answers": true, // benign
 }
 
+// ordinarySources are the real (not generated) training sources of ordinary
+// requests and answers, the text a benign budget is about. Benign texts of the
+// toxicity and attack collections (non-hateful HateCheck cases, bare harmful
+// goals, ConvAbuse, Davidson, Surge) are hard negatives, not ordinary prompts.
+var ordinarySources = map[string]bool{
+	"banking77": true, "nlupp_banking": true, "self_instruct": true, "t0_prompts": true,
+	"gsm8k": true, "gsm8k_answers": true,
+}
+
 // fitModel fits every head on exs and quantises the weights.
 func fitModel(c config, exs []dataset.Example) *textclass.Model {
 	var wins []window
@@ -162,12 +175,46 @@ func run(c config) error {
 	for head := 0; head < textclass.NumLabels; head++ {
 		fmt.Printf("  dev %-10s AUC %.4f\n", textclass.LabelNames[head], devAUC(m1, dev, head))
 	}
+	// the benign budget is read on real benign text of sources a model has
+	// not seen: the sample holds the same sources as the rest of the training
+	// split, and its benign share is mostly generated
+	var mb *textclass.Model
+	var benign []dataset.Example
+	if c.strictBenign > 0 && c.benignOn == "sample" {
+		mb = m1
+		for _, x := range dev {
+			if ordinarySources[x.Source] && x.Label == dataset.Benign {
+				benign = append(benign, x)
+			}
+		}
+		fmt.Printf("benign budget: reading %d real benign texts of the sample\n", len(benign))
+	} else if c.strictBenign > 0 {
+		var rest []dataset.Example
+		for _, x := range train {
+			switch {
+			case !devSources[x.Source]:
+				rest = append(rest, x)
+			case ordinarySources[x.Source] && x.Label == dataset.Benign:
+				benign = append(benign, x)
+			}
+		}
+		fmt.Printf("benign budget: fitting on %d examples, reading %d real benign dev texts\n", len(rest), len(benign))
+		mb = fitModel(c, rest)
+	}
 	m := fitModel(c, train)
 	for head := 0; head < textclass.NumLabels; head++ {
 		if c.calibrate == "sample" {
 			m.Strict[head], m.Standard[head] = fbetaPoints(c, m1, dev, head)
 		} else {
 			m.Strict[head], m.Standard[head] = operatingPoints(c, m1, dev, head)
+		}
+		if mb != nil && head != textclass.Jailbreak {
+			if t, n := benignBudget(mb, benign, head, c.strictBenign); t > m.Strict[head] {
+				fmt.Printf("%-10s strict %.3f raised to %.3f: the benign budget on %d dev texts\n",
+					textclass.LabelNames[head], m.Strict[head], t, n)
+				m.Strict[head] = t
+				m.Standard[head] = max(m.Standard[head], t)
+			}
 		}
 		fmt.Printf("%-10s scale %.4f bias %+.3f  thresholds strict %.3f standard %.3f\n",
 			textclass.LabelNames[head], m.Scale[head], m.Bias[head], m.Strict[head], m.Standard[head])
@@ -293,6 +340,25 @@ func operatingPoints(c config, m *textclass.Model, dev []dataset.Example, head i
 		return float32(math.Max(0.05, math.Min(0.99, t)))
 	}
 	return at(c.strictFPR), at(c.standardFPR)
+}
+
+// benignBudget returns the lowest threshold at which a head flags at most a
+// share budget of the benign texts it applies to (model input or output), and
+// how many texts that was read on.
+func benignBudget(m *textclass.Model, benign []dataset.Example, head int, budget float64) (float32, int) {
+	var ps []float64
+	for _, x := range benign {
+		if target(x, head) == 0 {
+			ps = append(ps, m.Score(x.Text, x.Output)[head].Prob)
+		}
+	}
+	if len(ps) == 0 {
+		return 0, 0
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(ps)))
+	k := int(budget * float64(len(ps))) // texts allowed above the threshold
+	t := math.Nextafter(ps[min(k, len(ps)-1)], 1)
+	return float32(math.Max(0.05, math.Min(0.99, t))), len(ps)
 }
 
 // inSample picks 15% of the training split by a hash of the text.

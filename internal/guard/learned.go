@@ -97,6 +97,17 @@ func (s *scanner) learned() {
 		if score > 1 {
 			score = 1
 		}
+		// evidence: a text shorter than textclass.MinNorm tokens (a short
+		// command, a one-line question) is reported only at the precision-
+		// leaning point, and financial advice needs a financial object
+		// or act (money pot, asset, returns, buy/sell/hold) in its window
+		n, finance := textclass.Evidence(s.text, w.Start, w.End)
+		if d == detAdvice && !finance {
+			continue
+		}
+		if n < textclass.MinNorm && score < standardThreshold[label] {
+			continue
+		}
 		if s.ruleFound(d) {
 			continue // a rule already found it, with a span and name of its own
 		}

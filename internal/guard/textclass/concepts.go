@@ -136,3 +136,21 @@ func conceptOf(h uint64) uint8 {
 func conceptPair(a, b uint8) uint64 {
 	return bigram(conceptHash[a], conceptHash[b]^0xC0FFEE)
 }
+
+// Evidence reads the span [start, end) of text: how many tokens it has, and
+// whether it names a financial object or act (a money pot, an asset, returns,
+// an investment verb such as buy, sell or hold), which financial advice is
+// about.
+func Evidence(text string, start, end int) (tokens int, finance bool) {
+	if start < 0 || end > len(text) || start >= end {
+		return 0, false
+	}
+	tokenize(text[start:end], func(t Token) {
+		tokens++
+		switch conceptOf(t.Hash) {
+		case cPot, cInvest, cAsset, cReturn:
+			finance = true
+		}
+	})
+	return tokens, finance
+}

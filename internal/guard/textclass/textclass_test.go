@@ -170,3 +170,28 @@ func TestInsultNeedsAnAddressee(t *testing.T) {
 		}
 	}
 }
+
+func TestEvidence(t *testing.T) {
+	for _, c := range []struct {
+		text    string
+		tokens  int
+		finance bool
+	}{
+		{"Should I put my bonus into gold?", 8, true},
+		{"is it wise to start investing now", 7, true},
+		{"Where should I look for my PIN number?", 9, false},
+		{"is Microsoft worth buying or should I wait", 8, true},
+		{"can you set my alarm for seven", 7, false},
+		{"", 0, false},
+	} {
+		n, f := Evidence(c.text, 0, len(c.text))
+		if n != c.tokens || f != c.finance {
+			t.Errorf("Evidence(%q) = %d, %v; want %d, %v", c.text, n, f, c.tokens, c.finance)
+		}
+	}
+	// the span is honoured
+	text := "my gold. unrelated words here"
+	if _, f := Evidence(text, 9, len(text)); f {
+		t.Errorf("Evidence read outside its span")
+	}
+}
