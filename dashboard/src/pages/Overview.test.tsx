@@ -25,6 +25,7 @@ describe('Overview', () => {
     expect(screen.getByRole('link', { name: /^Error rate/ })).toHaveAttribute('href', '/requests?period=30d&outcome=error');
     expect(screen.getByRole('link', { name: /^Error rate/ })).toHaveTextContent('25%');
     expect(screen.getByRole('link', { name: /^Guardrail blocks\s*2/ })).toHaveAttribute('href', '/requests?period=30d&outcome=blocked');
+    expect(screen.getByRole('link', { name: /^Latency p50 \/ p95/ })).toHaveAttribute('href', '/requests?period=30d');
     expect(screen.getByRole('link', { name: /^Cost\s*\$1\.23/ })).toBeInTheDocument();
     expect(screen.getByText('p95 1.80 s')).toBeInTheDocument();
     expect(within(screen.getByRole('list', { name: 'Cost by model' })).getByRole('link', { name: /gpt-4o/ })).toHaveAttribute('href', '/requests?period=30d&model=gpt-4o');

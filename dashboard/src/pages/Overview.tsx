@@ -58,7 +58,7 @@ function Figures({ d, users, keys }: { d: Schemas['UsageDashboard']; users: Map<
         <Stat label="Cost" value={formatMoney(t.cost_usd)} href={requestsLink(period)} />
         <Stat label="Error rate" value={formatPercent(t.errors, t.requests)} hint={`${formatInt(t.errors)} errors`} href={requestsLink(period, { outcome: 'error' })} />
         <Stat label="Guardrail blocks" value={formatInt(t.guardrail_blocks)} href={requestsLink(period, { outcome: 'blocked' })} />
-        <Stat label="Latency p50 / p95" value={`${formatMs(d.p50_latency_ms)}`} hint={`p95 ${formatMs(d.p95_latency_ms)}`} />
+        <Stat label="Latency p50 / p95" value={`${formatMs(d.p50_latency_ms)}`} hint={`p95 ${formatMs(d.p95_latency_ms)}`} href={requestsLink(period)} />
       </div>
       <div className="grid gap-4 lg:grid-cols-2">
         <Card title="Requests over time">
