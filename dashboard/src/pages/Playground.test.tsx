@@ -90,4 +90,29 @@ describe('Playground', () => {
     // The second call carries the conversation so far.
     expect(JSON.parse(String(chats[1].init.body)).messages.map((m: { content: string }) => m.content)).toEqual(['one', 'ok', 'two']);
   });
+  it('reads a stream’s cost from the usage log once the meter wrote the row', async () => {
+    const seen: string[] = [];
+    let polls = 0;
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => {
+      seen.push(url);
+      const json = (b: unknown, status = 200) => new Response(JSON.stringify(b), { status, headers: { 'Content-Type': 'application/json' } });
+      if (url === '/api/v1/admin/models') return json(models);
+      if (url === '/api/v1/admin/api-keys') return json({ id: 'k2', key: 'sk-aigw-TEMP2', prefix: 'sk-aigw-TE' }, 201);
+      if (url.startsWith('/api/v1/admin/usage/requests')) {
+        polls++;
+        // The first poll comes before the meter wrote the row.
+        return json({ data: polls === 1 ? [] : [{ request_id: 'req_other', cost_usd: '9.00' }, { request_id: 'req_1', cost_usd: '1.50' }], total: polls === 1 ? 0 : 2 });
+      }
+      return new Response(sse(['data: {"choices":[{"delta":{"content":"ok"}}]}\n\n', 'data: {"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1}}\n\ndata: [DONE]\n\n']), {
+        headers: { 'Content-Type': 'text/event-stream', 'X-Aigw-Request-Id': 'req_1' },
+      });
+    }));
+    renderPage(<Playground />, { me: makeMe('admin') });
+    await screen.findByLabelText('Model');
+    await userEvent.type(screen.getByLabelText('Message'), 'cost?');
+    await userEvent.click(screen.getByRole('button', { name: 'Send' }));
+    await waitFor(() => expect(screen.getByTestId('meta-X-Aigw-Cost')).toHaveTextContent('$1.50 (usage log)'), { timeout: 5000 });
+    const lookup = seen.find((u) => u.startsWith('/api/v1/admin/usage/requests'))!;
+    expect(lookup).toMatch(/key_id=k2?(&|$)/);
+  });
 });

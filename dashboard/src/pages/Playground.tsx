@@ -23,7 +23,7 @@ const HEADERS: [string, string][] = [
 
 // The temporary key lives in this module's memory only: never in storage,
 // gone on reload, expiring within the hour anyway.
-let tempKey: { key: string; prefix: string; expires: number } | null = null;
+let tempKey: { id: string; key: string; prefix: string; expires: number } | null = null;
 
 export default function Playground() {
   const models = useQuery({ queryKey: ['models'], queryFn: () => api.get('/models') });
@@ -40,6 +40,21 @@ export default function Playground() {
   const [error, setError] = useState<{ message: string; code?: string | null } | null>(null);
   const [findings, setFindings] = useState<{ text: string; items: Finding[] } | null>(null);
   const abort = useRef<AbortController | null>(null);
+  // A stream's cost is known only after its last byte (the gateway cannot put
+  // it in a header), so it is read from the usage log: the request's row,
+  // found by the temporary key and the request id, once the meter wrote it.
+  const [costOf, setCostOf] = useState<{ keyId: string; requestId: string; since: string } | null>(null);
+  const costRow = useQuery({
+    queryKey: ['playground', 'cost', costOf?.requestId],
+    enabled: costOf !== null,
+    queryFn: async () => {
+      const r = await api.get('/usage/requests', {
+        query: { from: costOf!.since, to: new Date(Date.now() + 60_000).toISOString(), key_id: costOf!.keyId, limit: 50 } as never,
+      });
+      return r.data.find((row) => row.request_id === costOf!.requestId) ?? null;
+    },
+    refetchInterval: (q) => (q.state.data || q.state.dataUpdateCount > 15 ? false : 1000),
+  });
   const chatModels = (models.data?.data ?? []).filter((m) => m.capabilities.includes('chat'));
   useEffect(() => {
     if (!model && chatModels.length) setModel(chatModels[0].id);
@@ -50,7 +65,7 @@ export default function Playground() {
     mutationFn: () =>
       api.post('/api-keys', { body: { name: `playground ${new Date().toISOString().slice(0, 16)}`, expires_at: new Date(Date.now() + 3600_000).toISOString() } }),
     onSuccess: (k) => {
-      tempKey = { key: k.key, prefix: k.prefix, expires: Date.now() + 3500_000 };
+      tempKey = { id: k.id, key: k.key, prefix: k.prefix, expires: Date.now() + 3500_000 };
     },
   });
 
@@ -78,6 +93,7 @@ export default function Playground() {
     setFindings(null);
     setMeta({});
     setUsage(null);
+    setCostOf(null);
     const history: Msg[] = [...msgs, { role: 'user', content: text }];
     setMsgs([...history, { role: 'assistant', content: '' }]);
     setInput('');
@@ -127,6 +143,9 @@ export default function Playground() {
           }
           if (c.usage) setUsage(c.usage);
         }
+      }
+      if (!m['X-Aigw-Cost'] && m['X-Aigw-Request-Id'] && keyMode === 'temp' && tempKey) {
+        setCostOf({ keyId: tempKey.id, requestId: m['X-Aigw-Request-Id'], since: new Date(Date.now() - 3600_000).toISOString() });
       }
     } catch (err) {
       if ((err as Error).name !== 'AbortError') setError({ message: (err as Error).message });
@@ -205,7 +224,7 @@ export default function Playground() {
             )}
           </form>
           {msgs.length > 0 && !streaming && (
-            <Button variant="ghost" className="mt-2" onClick={() => { setMsgs([]); setMeta({}); setError(null); setFindings(null); setUsage(null); }}>
+            <Button variant="ghost" className="mt-2" onClick={() => { setMsgs([]); setMeta({}); setError(null); setFindings(null); setUsage(null); setCostOf(null); }}>
               Clear conversation
             </Button>
           )}
@@ -217,7 +236,7 @@ export default function Playground() {
                 <div key={h} className="flex justify-between gap-2">
                   <dt className="text-slate-700">{label}</dt>
                   <dd className="break-all text-right font-medium" data-testid={`meta-${h}`}>
-                    {h === 'X-Aigw-Cost' && meta[h] ? formatMoney(meta[h]) : h === 'X-Aigw-Overhead-Ms' && meta[h] ? `${meta[h]} ms` : meta[h] ?? (h === 'X-Aigw-Cost' && usage ? 'in the usage log' : '—')}
+                    {h === 'X-Aigw-Cost' && meta[h] ? formatMoney(meta[h]) : h === 'X-Aigw-Overhead-Ms' && meta[h] ? `${meta[h]} ms` : meta[h] ?? (h === 'X-Aigw-Cost' && costRow.data ? `${formatMoney(costRow.data.cost_usd)} (usage log)` : h === 'X-Aigw-Cost' && usage ? 'in the usage log' : '—')}
                   </dd>
                 </div>
               ))}
