@@ -87,14 +87,14 @@ func appendEscape(dst, in []byte, i int) ([]byte, int, bool) {
 	case 't':
 		return append(dst, '\t'), i + 2, true
 	case 'u':
-		r, ok := hex4(in, i+2)
+		r, ok := Hex4(in, i+2)
 		if !ok {
 			return dst, i, false
 		}
 		i += 6
 		if utf16.IsSurrogate(r) {
 			// A pair decodes to one rune; a lone half is U+FFFD, as in encoding/json.
-			if r2, ok := hex4(in, i+2); ok && i+1 < len(in) && in[i] == '\\' && in[i+1] == 'u' {
+			if r2, ok := Hex4(in, i+2); ok && i+1 < len(in) && in[i] == '\\' && in[i+1] == 'u' {
 				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
 					return utf8.AppendRune(dst, dec), i + 6, true
 				}
@@ -106,8 +106,8 @@ func appendEscape(dst, in []byte, i int) ([]byte, int, bool) {
 	return dst, i, false
 }
 
-// hex4 reads the four hex digits at in[i:].
-func hex4(in []byte, i int) (rune, bool) {
+// Hex4 reads the four hex digits of a \u escape at in[i:].
+func Hex4(in []byte, i int) (rune, bool) {
 	if i+4 > len(in) {
 		return 0, false
 	}

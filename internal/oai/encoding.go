@@ -33,13 +33,13 @@ func CheckEncoding(body []byte) *ParamError {
 			i += 2 // any other escape, "\\" included
 			continue
 		}
-		r, ok := hex4(body, i+2)
+		r, ok := jsonwalk.Hex4(body, i+2)
 		switch {
 		case !ok || r < 0xD800 || r > 0xDFFF:
 			i += 6
 			continue
 		case r <= 0xDBFF && i+12 <= len(body) && body[i+6] == '\\' && body[i+7] == 'u':
-			if lo, ok := hex4(body, i+8); ok && lo >= 0xDC00 && lo <= 0xDFFF {
+			if lo, ok := jsonwalk.Hex4(body, i+8); ok && lo >= 0xDC00 && lo <= 0xDFFF {
 				i += 12
 				continue
 			}
@@ -56,28 +56,6 @@ func quotedOr(param, whole string) string {
 		return whole
 	}
 	return "'" + param + "'"
-}
-
-// hex4 reads four hex digits at b[i:].
-func hex4(b []byte, i int) (rune, bool) {
-	if i+4 > len(b) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[i : i+4] {
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c -= 'a' - 10
-		case c >= 'A' && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }
 
 func firstInvalidUTF8(b []byte) int {
