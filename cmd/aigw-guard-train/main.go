@@ -43,6 +43,8 @@ type config struct {
 	benignOn               string
 	standardPrecision      float64
 	corpusWeight           float64
+	devReport              bool
+	pointsOn               string
 }
 
 func main() {
@@ -64,6 +66,8 @@ func main() {
 	flag.Float64Var(&c.standardPrecision, "standard-precision", 0.99, "with -calibrate sample: precision floor of the bfsi-standard operating point")
 	flag.Float64Var(&c.sourceCap, "source-cap", 0, "weigh each source as if it had at most this many examples (0: no cap)")
 	flag.StringVar(&c.calibrate, "calibrate", "sample", "where the operating points are chosen: sample (a 15% sample of the training split, F2 / F0.5 optimum with a precision floor) or dev (the dev sources, false-positive budgets)")
+	flag.BoolVar(&c.devReport, "dev-report", false, "write no model: build one without the dev sources and ConvAbuse and print its precision, recall and benign hits on them at both operating points (a source-disjoint measure inside the training split, for choosing)")
+	flag.StringVar(&c.pointsOn, "points-on", "all", "with -calibrate sample: which texts of the sample the operating points are read on: all, or real (not generated)")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "aigw-guard-train:", err)
@@ -161,6 +165,30 @@ func run(c config) error {
 		all = append(all, xs...)
 	}
 	train, _ := dataset.SplitBy(all)
+	fmt.Printf("training split: %d examples; %d held-out examples untouched\n", len(train), len(all)-len(train))
+	if c.devReport {
+		return devReport(c, train)
+	}
+	m := build(c, train, true)
+	var buf bytes.Buffer
+	if err := m.Write(&buf); err != nil {
+		return err
+	}
+	if err := os.WriteFile(c.out, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s (%d bytes)\n", c.out, buf.Len())
+	return nil
+}
+
+// build fits the model on train and sets its operating points (see the
+// package comment); log prints the steps.
+func build(c config, train []dataset.Example, log bool) *textclass.Model {
+	logf := func(format string, args ...any) {
+		if log {
+			fmt.Printf(format, args...)
+		}
+	}
 	var fit, dev []dataset.Example
 	for _, x := range train {
 		if c.calibrate == "sample" && inSample(x.Text) || c.calibrate != "sample" && devSources[x.Source] {
@@ -169,11 +197,23 @@ func run(c config) error {
 			fit = append(fit, x)
 		}
 	}
-	fmt.Printf("training split: %d examples; %d held-out examples untouched\n", len(train), len(all)-len(train))
-	fmt.Printf("pass 1: fitting on %d examples, choosing thresholds on %d (%s)\n", len(fit), len(dev), c.calibrate)
+	logf("pass 1: fitting on %d examples, choosing thresholds on %d (%s)\n", len(fit), len(dev), c.calibrate)
 	m1 := fitModel(c, fit)
 	for head := 0; head < textclass.NumLabels; head++ {
-		fmt.Printf("  dev %-10s AUC %.4f\n", textclass.LabelNames[head], devAUC(m1, dev, head))
+		logf("  dev %-10s AUC %.4f\n", textclass.LabelNames[head], devAUC(m1, dev, head))
+	}
+	// the points are read on the sample's real (not generated) texts only
+	// when -points-on real: generated families are easy and numerous, and
+	// they would otherwise set the thresholds
+	pts := dev
+	if c.pointsOn == "real" {
+		pts = nil
+		for _, x := range dev {
+			if !dataset.Generated(x.Source) {
+				pts = append(pts, x)
+			}
+		}
+		logf("operating points read on the %d real texts of the sample\n", len(pts))
 	}
 	// the benign budget is read on real benign text of sources a model has
 	// not seen: the sample holds the same sources as the rest of the training
@@ -187,7 +227,7 @@ func run(c config) error {
 				benign = append(benign, x)
 			}
 		}
-		fmt.Printf("benign budget: reading %d real benign texts of the sample\n", len(benign))
+		logf("benign budget: reading %d real benign texts of the sample\n", len(benign))
 	} else if c.strictBenign > 0 {
 		var rest []dataset.Example
 		for _, x := range train {
@@ -198,35 +238,104 @@ func run(c config) error {
 				benign = append(benign, x)
 			}
 		}
-		fmt.Printf("benign budget: fitting on %d examples, reading %d real benign dev texts\n", len(rest), len(benign))
+		logf("benign budget: fitting on %d examples, reading %d real benign dev texts\n", len(rest), len(benign))
 		mb = fitModel(c, rest)
 	}
 	m := fitModel(c, train)
 	for head := 0; head < textclass.NumLabels; head++ {
 		if c.calibrate == "sample" {
-			m.Strict[head], m.Standard[head] = fbetaPoints(c, m1, dev, head)
+			m.Strict[head], m.Standard[head] = fbetaPoints(c, m1, pts, head)
 		} else {
 			m.Strict[head], m.Standard[head] = operatingPoints(c, m1, dev, head)
 		}
 		if mb != nil && head != textclass.Jailbreak {
 			if t, n := benignBudget(mb, benign, head, c.strictBenign); t > m.Strict[head] {
-				fmt.Printf("%-10s strict %.3f raised to %.3f: the benign budget on %d dev texts\n",
+				logf("%-10s strict %.3f raised to %.3f: the benign budget on %d dev texts\n",
 					textclass.LabelNames[head], m.Strict[head], t, n)
 				m.Strict[head] = t
 				m.Standard[head] = max(m.Standard[head], t)
 			}
 		}
-		fmt.Printf("%-10s scale %.4f bias %+.3f  thresholds strict %.3f standard %.3f\n",
+		logf("%-10s scale %.4f bias %+.3f  thresholds strict %.3f standard %.3f\n",
 			textclass.LabelNames[head], m.Scale[head], m.Bias[head], m.Strict[head], m.Standard[head])
 	}
-	var buf bytes.Buffer
-	if err := m.Write(&buf); err != nil {
-		return err
+	return m
+}
+
+// reportSources are the training sources -dev-report leaves out: the dev
+// sources and ConvAbuse (real abuse aimed at chatbots).
+func reportSource(src string) bool { return devSources[src] || src == "convabuse" }
+
+// devReport builds a model, operating points included, without the report
+// sources and prints what it does on them: a source-disjoint measure inside
+// the training split, read to choose data, features and operating-point
+// rules without looking at the held-out split.
+func devReport(c config, train []dataset.Example) error {
+	var rest, dev []dataset.Example
+	for _, x := range train {
+		if reportSource(x.Source) {
+			dev = append(dev, x)
+		} else {
+			rest = append(rest, x)
+		}
 	}
-	if err := os.WriteFile(c.out, buf.Bytes(), 0o644); err != nil {
-		return err
+	m := build(c, rest, false)
+	fmt.Printf("dev report: built on %d examples, measured on %d of the report sources\n", len(rest), len(dev))
+	for _, pt := range []string{"strict", "standard"} {
+		type prf struct{ tp, fp, fn int }
+		var heads [textclass.NumLabels]prf
+		var benign, benignHit, ordinary, ordinaryHit int
+		for _, x := range dev {
+			s := m.Score(x.Text, x.Output)
+			hit := false
+			for _, head := range []int{textclass.Attack, textclass.Advice, textclass.AdviceOut, textclass.Toxicity} {
+				t := m.Strict[head]
+				if pt == "standard" {
+					t = m.Standard[head]
+				}
+				y := target(x, head)
+				if y < 0 {
+					continue
+				}
+				on := s[head].Prob >= float64(t)
+				hit = hit || on
+				h := head
+				if h == textclass.AdviceOut {
+					h = textclass.Advice
+				}
+				switch {
+				case on && y == 1:
+					heads[h].tp++
+				case on:
+					heads[h].fp++
+				case y == 1:
+					heads[h].fn++
+				}
+			}
+			if x.Label == dataset.Benign {
+				benign++
+				if hit {
+					benignHit++
+				}
+				if ordinarySources[x.Source] {
+					ordinary++
+					if hit {
+						ordinaryHit++
+					}
+				}
+			}
+		}
+		fmt.Printf("  %-8s", pt)
+		for _, head := range []int{textclass.Attack, textclass.Advice, textclass.Toxicity} {
+			h := heads[head]
+			p := float64(h.tp) / math.Max(1, float64(h.tp+h.fp))
+			r := float64(h.tp) / math.Max(1, float64(h.tp+h.fn))
+			f := 2 * p * r / math.Max(1e-9, p+r)
+			fmt.Printf("  %s P %.3f R %.3f F1 %.3f", textclass.LabelNames[head], p, r, f)
+		}
+		fmt.Printf("  benign hit %.2f%% (ordinary %.2f%%)\n", 100*float64(benignHit)/math.Max(1, float64(benign)),
+			100*float64(ordinaryHit)/math.Max(1, float64(ordinary)))
 	}
-	fmt.Printf("wrote %s (%d bytes)\n", c.out, buf.Len())
 	return nil
 }
 
