@@ -45,6 +45,9 @@ type config struct {
 	corpusWeight           float64
 	devReport              bool
 	pointsOn               string
+	standardPrecisionAtk   float64
+	standardRule           string
+	verbose                bool
 }
 
 func main() {
@@ -68,6 +71,9 @@ func main() {
 	flag.StringVar(&c.calibrate, "calibrate", "sample", "where the operating points are chosen: sample (a 15% sample of the training split, F2 / F0.5 optimum with a precision floor) or dev (the dev sources, false-positive budgets)")
 	flag.BoolVar(&c.devReport, "dev-report", false, "write no model: build one without the dev sources and ConvAbuse and print its precision, recall and benign hits on them at both operating points (a source-disjoint measure inside the training split, for choosing)")
 	flag.StringVar(&c.pointsOn, "points-on", "all", "with -calibrate sample: which texts of the sample the operating points are read on: all, or real (not generated)")
+	flag.Float64Var(&c.standardPrecisionAtk, "standard-precision-attack", 0.98, "with -calibrate sample: precision floor of the bfsi-standard point of the attack and jailbreak heads (0: -standard-precision); one point above the strict floor, chosen on -dev-report")
+	flag.StringVar(&c.standardRule, "standard-rule", "recall", "with -calibrate sample: how the bfsi-standard point is picked among thresholds meeting its precision floor: f05 (F0.5 optimum) or recall (the most recall)")
+	flag.BoolVar(&c.verbose, "v", false, "with -dev-report: false positives per head and source at the strict point")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "aigw-guard-train:", err)
@@ -285,6 +291,7 @@ func devReport(c config, train []dataset.Example) error {
 		type prf struct{ tp, fp, fn int }
 		var heads [textclass.NumLabels]prf
 		var benign, benignHit, ordinary, ordinaryHit int
+		fpBy := map[string]int{}
 		for _, x := range dev {
 			s := m.Score(x.Text, x.Output)
 			hit := false
@@ -308,6 +315,9 @@ func devReport(c config, train []dataset.Example) error {
 					heads[h].tp++
 				case on:
 					heads[h].fp++
+					if pt == "strict" {
+						fpBy[textclass.LabelNames[h]+" "+x.Source]++
+					}
 				case y == 1:
 					heads[h].fn++
 				}
@@ -335,6 +345,11 @@ func devReport(c config, train []dataset.Example) error {
 		}
 		fmt.Printf("  benign hit %.2f%% (ordinary %.2f%%)\n", 100*float64(benignHit)/math.Max(1, float64(benign)),
 			100*float64(ordinaryHit)/math.Max(1, float64(ordinary)))
+		if pt == "strict" && c.verbose {
+			for _, k := range sortedKeys(fpBy) {
+				fmt.Printf("    false positives %-32s %d\n", k, fpBy[k])
+			}
+		}
 	}
 	return nil
 }
@@ -532,7 +547,15 @@ func fbetaPoints(c config, m *textclass.Model, val []dataset.Example, head int) 
 	if head == textclass.Attack || head == textclass.Jailbreak {
 		floor = c.strictPrecisionAttack
 	}
-	strict, std := pick(2, floor), pick(0.5, c.standardPrecision)
+	stdFloor := c.standardPrecision
+	if c.standardPrecisionAtk > 0 && (head == textclass.Attack || head == textclass.Jailbreak) {
+		stdFloor = c.standardPrecisionAtk
+	}
+	stdBeta := 0.5
+	if c.standardRule == "recall" {
+		stdBeta = 1e3 // F_beta with a huge beta ranks by recall alone
+	}
+	strict, std := pick(2, floor), pick(stdBeta, stdFloor)
 	return strict, max(strict, std)
 }
 
@@ -576,4 +599,13 @@ func devAUC(m *textclass.Model, dev []dataset.Example, head int) float64 {
 		i = j
 	}
 	return (rankSum - pos*(pos+1)/2) / (pos * neg)
+}
+
+func sortedKeys(m map[string]int) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
