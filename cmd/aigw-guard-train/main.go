@@ -45,6 +45,7 @@ type config struct {
 	corpusWeight           float64
 	devReport              bool
 	pointsOn               string
+	toxPointsOn            string
 	standardPrecisionAtk   float64
 	standardRule           string
 	verbose                bool
@@ -74,6 +75,7 @@ func main() {
 	flag.Float64Var(&c.standardPrecisionAtk, "standard-precision-attack", 0.98, "with -calibrate sample: precision floor of the bfsi-standard point of the attack and jailbreak heads (0: -standard-precision); one point above the strict floor, chosen on -dev-report")
 	flag.StringVar(&c.standardRule, "standard-rule", "recall", "with -calibrate sample: how the bfsi-standard point is picked among thresholds meeting its precision floor: f05 (F0.5 optimum) or recall (the most recall)")
 	flag.BoolVar(&c.verbose, "v", false, "with -dev-report: false positives per head and source at the strict point")
+	flag.StringVar(&c.toxPointsOn, "tox-points-on", "all", "with -calibrate sample: which texts of the sample the toxicity head's points are read on: all, or written (no generated family, no templated test suite)")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "aigw-guard-train:", err)
@@ -138,6 +140,10 @@ var ordinarySources = map[string]bool{
 	"banking77": true, "nlupp_banking": true, "self_instruct": true, "t0_prompts": true,
 	"gsm8k": true, "gsm8k_answers": true,
 }
+
+// templated are the public collections built from templates (functional test
+// suites), not written by people one text at a time.
+var templated = map[string]bool{"hatecheck": true, "bias_templates_en": true, "bias_templates_hi": true}
 
 // fitModel fits every head on exs and quantises the weights.
 func fitModel(c config, exs []dataset.Example) *textclass.Model {
@@ -221,6 +227,19 @@ func build(c config, train []dataset.Example, log bool) *textclass.Model {
 		}
 		logf("operating points read on the %d real texts of the sample\n", len(pts))
 	}
+	// the toxicity points, with -tox-points-on written, are read on the
+	// sample's texts written by people: no generated family and no templated
+	// test suite (HateCheck, the identity-term templates), whose easy, uniform
+	// cases would pull the threshold down
+	var toxPts []dataset.Example
+	if c.toxPointsOn == "written" {
+		for _, x := range dev {
+			if !dataset.Generated(x.Source) && !templated[x.Source] {
+				toxPts = append(toxPts, x)
+			}
+		}
+		logf("toxicity points read on the %d written texts of the sample\n", len(toxPts))
+	}
 	// the benign budget is read on real benign text of sources a model has
 	// not seen: the sample holds the same sources as the rest of the training
 	// split, and its benign share is mostly generated
@@ -250,7 +269,11 @@ func build(c config, train []dataset.Example, log bool) *textclass.Model {
 	m := fitModel(c, train)
 	for head := 0; head < textclass.NumLabels; head++ {
 		if c.calibrate == "sample" {
-			m.Strict[head], m.Standard[head] = fbetaPoints(c, m1, pts, head)
+			if head == textclass.Toxicity && toxPts != nil {
+				m.Strict[head], m.Standard[head] = fbetaPoints(c, m1, toxPts, head)
+			} else {
+				m.Strict[head], m.Standard[head] = fbetaPoints(c, m1, pts, head)
+			}
 		} else {
 			m.Strict[head], m.Standard[head] = operatingPoints(c, m1, dev, head)
 		}

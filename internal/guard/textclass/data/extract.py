@@ -210,3 +210,9 @@ for f in sorted(files):
         for v in json.loads(show(LJ, f)).values():
             rows += [(r["context"], "injection") for r in v]
 write("latent_jailbreak", rows, 200)
+
+# Wikipedia talk-page comments (train): the conversationai bias repo's non-fuzzed test set, a sample
+# of the Wikipedia Talk Labels: Toxicity corpus (CC0) -- real people attacking or arguing with each other
+rows = [(re.sub(r"\s+", " ", r["comment"]).strip(), "toxicity" if r["toxic"] == "True" else "benign")
+        for r in csv.DictReader(io.StringIO(show(CA, "archive/unintended_ml_bias/eval_datasets/toxicity_nonfuzzed_testset.csv").decode()))]
+write("wiki_toxicity", rows, 1500)
