@@ -23,6 +23,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/aigw/aigw/internal/guard/textclass"
 	"github.com/aigw/aigw/internal/guard/textclass/dataset"
@@ -44,8 +45,9 @@ type config struct {
 	standardPrecision      float64
 	corpusWeight           float64
 	devReport              bool
-	pointsOn               string
-	toxPointsOn            string
+	lsoHeads               string
+	lsoPrecision           float64
+	lsoPoints              string
 	standardPrecisionAtk   float64
 	standardRule           string
 	verbose                bool
@@ -69,13 +71,14 @@ func main() {
 	flag.StringVar(&c.benignOn, "benign-on", "sample", "where -strict-benign is read: sample (real benign texts of the threshold sample, by the pass-1 model) or dev (real benign texts of the dev sources, by a model fitted without them)")
 	flag.Float64Var(&c.standardPrecision, "standard-precision", 0.99, "with -calibrate sample: precision floor of the bfsi-standard operating point")
 	flag.Float64Var(&c.sourceCap, "source-cap", 0, "weigh each source as if it had at most this many examples (0: no cap)")
-	flag.StringVar(&c.calibrate, "calibrate", "sample", "where the operating points are chosen: sample (a 15% sample of the training split, F2 / F0.5 optimum with a precision floor) or dev (the dev sources, false-positive budgets)")
+	flag.StringVar(&c.calibrate, "calibrate", "sample", "where the operating points are chosen: sample (a 15% sample of the training split, F2 / F0.5 optimum with a precision floor), lso (the same rules read on the dev sources, scored by a model fitted without them) or dev (the dev sources, false-positive budgets)")
 	flag.BoolVar(&c.devReport, "dev-report", false, "write no model: build one without the dev sources and ConvAbuse and print its precision, recall and benign hits on them at both operating points (a source-disjoint measure inside the training split, for choosing)")
-	flag.StringVar(&c.pointsOn, "points-on", "all", "with -calibrate sample: which texts of the sample the operating points are read on: all, or real (not generated)")
 	flag.Float64Var(&c.standardPrecisionAtk, "standard-precision-attack", 0.98, "with -calibrate sample: precision floor of the bfsi-standard point of the attack and jailbreak heads (0: -standard-precision); one point above the strict floor, chosen on -dev-report")
 	flag.StringVar(&c.standardRule, "standard-rule", "recall", "with -calibrate sample: how the bfsi-standard point is picked among thresholds meeting its precision floor: f05 (F0.5 optimum) or recall (the most recall)")
 	flag.BoolVar(&c.verbose, "v", false, "with -dev-report: false positives per head and source at the strict point")
-	flag.StringVar(&c.toxPointsOn, "tox-points-on", "all", "with -calibrate sample: which texts of the sample the toxicity head's points are read on: all, or written (no generated family, no templated test suite)")
+	flag.StringVar(&c.lsoHeads, "lso-heads", "attack,jailbreak", "with -calibrate sample: heads (comma-separated names) whose operating points are read as with -calibrate lso")
+	flag.StringVar(&c.lsoPoints, "lso-points", "standard", "with -lso-heads: which operating points of those heads are read on unseen sources: standard, or both")
+	flag.Float64Var(&c.lsoPrecision, "lso-precision-attack", 0.95, "with -calibrate lso (or -lso-heads): precision floor of the attack heads' bfsi-strict point, read on unseen sources")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "aigw-guard-train:", err)
@@ -132,6 +135,15 @@ var devSources = map[string]bool{
 	"banking77": true, "t0_prompts": true, "self_instruct": true, "gsm8k_answers": true, // benign
 }
 
+// devSources2 stand in for devSources with -calibrate lso inside -dev-report,
+// whose build has no dev source to read operating points on.
+var devSources2 = map[string]bool{
+	"gen_indirect2_a": true, "gen_roleplay2_a": true, "jbb_gcg": true, // attacks
+	"gen_advice_req_a": true,                                         // advice
+	"wiki_toxicity":    true, "gen_insult2_a": true, "toxigen": true, // toxicity
+	"nlupp_banking": true, "gsm8k": true, // benign
+}
+
 // ordinarySources are the real (not generated) training sources of ordinary
 // requests and answers, the text a benign budget is about. Benign texts of the
 // toxicity and attack collections (non-hateful HateCheck cases, bare harmful
@@ -140,10 +152,6 @@ var ordinarySources = map[string]bool{
 	"banking77": true, "nlupp_banking": true, "self_instruct": true, "t0_prompts": true,
 	"gsm8k": true, "gsm8k_answers": true,
 }
-
-// templated are the public collections built from templates (functional test
-// suites), not written by people one text at a time.
-var templated = map[string]bool{"hatecheck": true, "bias_templates_en": true, "bias_templates_hi": true}
 
 // fitModel fits every head on exs and quantises the weights.
 func fitModel(c config, exs []dataset.Example) *textclass.Model {
@@ -181,7 +189,7 @@ func run(c config) error {
 	if c.devReport {
 		return devReport(c, train)
 	}
-	m := build(c, train, true)
+	m := build(c, train, true, devSources)
 	var buf bytes.Buffer
 	if err := m.Write(&buf); err != nil {
 		return err
@@ -195,100 +203,130 @@ func run(c config) error {
 
 // build fits the model on train and sets its operating points (see the
 // package comment); log prints the steps.
-func build(c config, train []dataset.Example, log bool) *textclass.Model {
+func build(c config, train []dataset.Example, log bool, calib map[string]bool) *textclass.Model {
 	logf := func(format string, args ...any) {
 		if log {
 			fmt.Printf(format, args...)
 		}
 	}
+	lso := map[int]bool{}
+	for _, name := range strings.Split(c.lsoHeads, ",") {
+		for head, n := range textclass.LabelNames {
+			if strings.TrimSpace(name) == n {
+				lso[head] = true
+			}
+		}
+	}
+	mode := c.calibrate
+	cals := map[string]*calibration{}
+	for head := 0; head < textclass.NumLabels; head++ {
+		md := mode
+		if mode == "sample" && lso[head] {
+			md = "lso"
+		}
+		if cals[md] == nil {
+			cals[md] = newCalibration(c, md, train, calib, logf)
+		}
+	}
+	m := fitModel(c, train)
+	for head := 0; head < textclass.NumLabels; head++ {
+		md := mode
+		if mode == "sample" && lso[head] {
+			md = "lso"
+		}
+		cal := cals[md]
+		if md == "dev" {
+			m.Strict[head], m.Standard[head] = operatingPoints(c, cal.m, cal.dev, head)
+		} else {
+			m.Strict[head], m.Standard[head] = fbetaPoints(c, cal.m, cal.dev, head, md == "lso")
+		}
+		if cal.mb != nil && head != textclass.Jailbreak {
+			if t, n := benignBudget(cal.mb, cal.benign, head, c.strictBenign); t > m.Strict[head] {
+				logf("%-10s strict %.3f raised to %.3f: the benign budget on %d texts (%s)\n",
+					textclass.LabelNames[head], m.Strict[head], t, n, md)
+				m.Strict[head] = t
+				m.Standard[head] = max(m.Standard[head], t)
+			}
+		}
+		if md == "lso" && c.lsoPoints == "standard" {
+			// only the standard point is read on unseen sources; the strict
+			// one comes from the sample, as for the other heads
+			std := m.Standard[head]
+			sc := cals["sample"]
+			if sc == nil {
+				sc = newCalibration(c, "sample", train, calib, logf)
+				cals["sample"] = sc
+			}
+			m.Strict[head], _ = fbetaPoints(c, sc.m, sc.dev, head, false)
+			if sc.mb != nil && head != textclass.Jailbreak {
+				if t, _ := benignBudget(sc.mb, sc.benign, head, c.strictBenign); t > m.Strict[head] {
+					m.Strict[head] = t
+				}
+			}
+			m.Standard[head] = max(std, m.Strict[head])
+			md = "strict: sample, standard: lso"
+		}
+		logf("%-10s scale %.4f bias %+.3f  thresholds (%s) strict %.3f standard %.3f\n",
+			textclass.LabelNames[head], m.Scale[head], m.Bias[head], md, m.Strict[head], m.Standard[head])
+	}
+	return m
+}
+
+// calibration is what a head's operating points are read from: a model
+// fitted without some examples (m), those examples (dev), and the model and
+// real benign texts the benign budget is read on.
+type calibration struct {
+	m, mb  *textclass.Model
+	dev    []dataset.Example
+	benign []dataset.Example
+}
+
+// newCalibration fits the pass-1 model of a calibration mode: sample (a 15%
+// hash sample of the training split held out), lso (the calib sources held
+// out: the points are then read on sources the model has not seen) or dev
+// (the dev sources held out, false-positive budgets).
+func newCalibration(c config, mode string, train []dataset.Example, calib map[string]bool, logf func(string, ...any)) *calibration {
 	var fit, dev []dataset.Example
 	for _, x := range train {
-		if c.calibrate == "sample" && inSample(x.Text) || c.calibrate != "sample" && devSources[x.Source] {
+		if mode == "sample" && inSample(x.Text) || mode == "lso" && calib[x.Source] || mode == "dev" && devSources[x.Source] {
 			dev = append(dev, x)
 		} else {
 			fit = append(fit, x)
 		}
 	}
-	logf("pass 1: fitting on %d examples, choosing thresholds on %d (%s)\n", len(fit), len(dev), c.calibrate)
-	m1 := fitModel(c, fit)
+	logf("pass 1 (%s): fitting on %d examples, choosing thresholds on %d\n", mode, len(fit), len(dev))
+	cal := &calibration{m: fitModel(c, fit), dev: dev}
 	for head := 0; head < textclass.NumLabels; head++ {
-		logf("  dev %-10s AUC %.4f\n", textclass.LabelNames[head], devAUC(m1, dev, head))
+		logf("  %s %-10s AUC %.4f\n", mode, textclass.LabelNames[head], devAUC(cal.m, dev, head))
 	}
-	// the points are read on the sample's real (not generated) texts only
-	// when -points-on real: generated families are easy and numerous, and
-	// they would otherwise set the thresholds
-	pts := dev
-	if c.pointsOn == "real" {
-		pts = nil
-		for _, x := range dev {
-			if !dataset.Generated(x.Source) {
-				pts = append(pts, x)
-			}
-		}
-		logf("operating points read on the %d real texts of the sample\n", len(pts))
+	if c.strictBenign <= 0 {
+		return cal
 	}
-	// the toxicity points, with -tox-points-on written, are read on the
-	// sample's texts written by people: no generated family and no templated
-	// test suite (HateCheck, the identity-term templates), whose easy, uniform
-	// cases would pull the threshold down
-	var toxPts []dataset.Example
-	if c.toxPointsOn == "written" {
-		for _, x := range dev {
-			if !dataset.Generated(x.Source) && !templated[x.Source] {
-				toxPts = append(toxPts, x)
-			}
-		}
-		logf("toxicity points read on the %d written texts of the sample\n", len(toxPts))
-	}
-	// the benign budget is read on real benign text of sources a model has
-	// not seen: the sample holds the same sources as the rest of the training
-	// split, and its benign share is mostly generated
-	var mb *textclass.Model
-	var benign []dataset.Example
-	if c.strictBenign > 0 && c.benignOn == "sample" {
-		mb = m1
+	// the benign budget is read on real benign text of ordinary requests
+	// and answers (the sample's, or the dev sources' by a model fitted
+	// without them)
+	if c.benignOn == "sample" || mode == "lso" {
+		cal.mb = cal.m
 		for _, x := range dev {
 			if ordinarySources[x.Source] && x.Label == dataset.Benign {
-				benign = append(benign, x)
+				cal.benign = append(cal.benign, x)
 			}
 		}
-		logf("benign budget: reading %d real benign texts of the sample\n", len(benign))
-	} else if c.strictBenign > 0 {
-		var rest []dataset.Example
-		for _, x := range train {
-			switch {
-			case !devSources[x.Source]:
-				rest = append(rest, x)
-			case ordinarySources[x.Source] && x.Label == dataset.Benign:
-				benign = append(benign, x)
-			}
-		}
-		logf("benign budget: fitting on %d examples, reading %d real benign dev texts\n", len(rest), len(benign))
-		mb = fitModel(c, rest)
+		logf("benign budget (%s): reading %d real benign texts\n", mode, len(cal.benign))
+		return cal
 	}
-	m := fitModel(c, train)
-	for head := 0; head < textclass.NumLabels; head++ {
-		if c.calibrate == "sample" {
-			if head == textclass.Toxicity && toxPts != nil {
-				m.Strict[head], m.Standard[head] = fbetaPoints(c, m1, toxPts, head)
-			} else {
-				m.Strict[head], m.Standard[head] = fbetaPoints(c, m1, pts, head)
-			}
-		} else {
-			m.Strict[head], m.Standard[head] = operatingPoints(c, m1, dev, head)
+	var rest []dataset.Example
+	for _, x := range train {
+		switch {
+		case !devSources[x.Source]:
+			rest = append(rest, x)
+		case ordinarySources[x.Source] && x.Label == dataset.Benign:
+			cal.benign = append(cal.benign, x)
 		}
-		if mb != nil && head != textclass.Jailbreak {
-			if t, n := benignBudget(mb, benign, head, c.strictBenign); t > m.Strict[head] {
-				logf("%-10s strict %.3f raised to %.3f: the benign budget on %d dev texts\n",
-					textclass.LabelNames[head], m.Strict[head], t, n)
-				m.Strict[head] = t
-				m.Standard[head] = max(m.Standard[head], t)
-			}
-		}
-		logf("%-10s scale %.4f bias %+.3f  thresholds strict %.3f standard %.3f\n",
-			textclass.LabelNames[head], m.Scale[head], m.Bias[head], m.Strict[head], m.Standard[head])
 	}
-	return m
+	logf("benign budget: fitting on %d examples, reading %d real benign dev texts\n", len(rest), len(cal.benign))
+	cal.mb = fitModel(c, rest)
+	return cal
 }
 
 // reportSources are the training sources -dev-report leaves out: the dev
@@ -308,7 +346,7 @@ func devReport(c config, train []dataset.Example) error {
 			rest = append(rest, x)
 		}
 	}
-	m := build(c, rest, false)
+	m := build(c, rest, false, devSources2)
 	fmt.Printf("dev report: built on %d examples, measured on %d of the report sources\n", len(rest), len(dev))
 	for _, pt := range []string{"strict", "standard"} {
 		type prf struct{ tp, fp, fn int }
@@ -520,7 +558,7 @@ func inSample(text string) bool {
 // -strict-precision, standard F0.5 among those reaching -standard-precision
 // (sample precision overstates precision on unlike text, hence floors near 1); each threshold is put
 // halfway between the last score it keeps and the next lower one.
-func fbetaPoints(c config, m *textclass.Model, val []dataset.Example, head int) (float32, float32) {
+func fbetaPoints(c config, m *textclass.Model, val []dataset.Example, head int, lso bool) (float32, float32) {
 	type sp struct {
 		p float64
 		y bool
@@ -569,6 +607,11 @@ func fbetaPoints(c config, m *textclass.Model, val []dataset.Example, head int) 
 	floor := c.strictPrecision
 	if head == textclass.Attack || head == textclass.Jailbreak {
 		floor = c.strictPrecisionAttack
+		if lso {
+			// read on unseen sources, precision needs no margin: the
+			// issue's own target
+			floor = c.lsoPrecision
+		}
 	}
 	stdFloor := c.standardPrecision
 	if c.standardPrecisionAtk > 0 && (head == textclass.Attack || head == textclass.Jailbreak) {

@@ -21,7 +21,7 @@ type heldOutFloor struct {
 
 var heldOutFloors = map[string]heldOutFloor{
 	"bfsi-strict":   {attackP: 0.97, attackR: 0.57, adviceF1: 0.91, toxicityF1: 0.31, benignMax: 0.026},
-	"bfsi-standard": {attackP: 0.98, attackR: 0.17, adviceF1: 0.88, toxicityF1: 0.16, benignMax: 0.0095},
+	"bfsi-standard": {attackP: 0.98, attackR: 0.31, adviceF1: 0.88, toxicityF1: 0.16, benignMax: 0.0105},
 }
 
 func TestLearnedHeldOut(t *testing.T) {
