@@ -5,7 +5,7 @@
 //	aigw-guard-eval [-corpus internal/guard/testdata/corpus.jsonl]
 //	                [-config configs/guardrails.yaml] [-policy bfsi-strict]
 //	                [-terms internal/guard/testdata/terms.txt] [-v]
-//	aigw-guard-eval -learned [-data internal/guard/textclass/data] [-config ...] [-v]
+//	aigw-guard-eval -learned [-data internal/guard/textclass/data] [-config ...] [-v] [-without new|src,...]
 //
 // With -learned it measures the attack (injection ∪ jailbreak), financial
 // advice and toxicity detectors on the learned classifier's data, under both
