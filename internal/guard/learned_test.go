@@ -20,8 +20,8 @@ type heldOutFloor struct {
 }
 
 var heldOutFloors = map[string]heldOutFloor{
-	"bfsi-strict":   {attackP: 0.97, attackR: 0.57, adviceF1: 0.91, toxicityF1: 0.31, benignMax: 0.026},
-	"bfsi-standard": {attackP: 0.98, attackR: 0.31, adviceF1: 0.88, toxicityF1: 0.16, benignMax: 0.0105},
+	"bfsi-strict":   {attackP: 0.97, attackR: 0.57, adviceF1: 0.91, toxicityF1: 0.31, benignMax: 0.027},
+	"bfsi-standard": {attackP: 0.98, attackR: 0.31, adviceF1: 0.90, toxicityF1: 0.19, benignMax: 0.012},
 }
 
 func TestLearnedHeldOut(t *testing.T) {
