@@ -55,6 +55,7 @@ type config struct {
 	lsoHeads               string
 	lsoPrecision           float64
 	lsoPoints              string
+	devFold                int
 	standardPrecisionAtk   float64
 	standardRule           string
 	verbose                bool
@@ -84,6 +85,7 @@ func main() {
 	flag.StringVar(&c.standardRule, "standard-rule", "recall", "with -calibrate sample: how the bfsi-standard point is picked among thresholds meeting its precision floor: f05 (F0.5 optimum) or recall (the most recall)")
 	flag.BoolVar(&c.verbose, "v", false, "with -dev-report: false positives per head and source at the strict point")
 	flag.StringVar(&c.lsoHeads, "lso-heads", "attack,jailbreak", "with -calibrate sample: heads (comma-separated names) whose operating points are read as with -calibrate lso")
+	flag.IntVar(&c.devFold, "dev-fold", 1, "with -dev-report: 1 leaves out the dev sources and ConvAbuse, 2 the second set (devSources2: other generated families, JBB GCG, Wikipedia comments, TOXIGEN, NLU++, GSM8K)")
 	flag.StringVar(&c.lsoPoints, "lso-points", "standard", "with -lso-heads: which operating points of those heads are read on unseen sources: standard, or both")
 	flag.Float64Var(&c.lsoPrecision, "lso-precision-attack", 0.95, "with -calibrate lso (or -lso-heads): precision floor of the attack heads' bfsi-strict point, read on unseen sources")
 	flag.Parse()
@@ -338,7 +340,12 @@ func newCalibration(c config, mode string, train []dataset.Example, calib map[st
 
 // reportSources are the training sources -dev-report leaves out: the dev
 // sources and ConvAbuse (real abuse aimed at chatbots).
-func reportSource(src string) bool { return devSources[src] || src == "convabuse" }
+func reportSource(c config, src string) bool {
+	if c.devFold == 2 {
+		return devSources2[src]
+	}
+	return devSources[src] || src == "convabuse"
+}
 
 // devReport builds a model, operating points included, without the report
 // sources and prints what it does on them: a source-disjoint measure inside
@@ -347,13 +354,17 @@ func reportSource(src string) bool { return devSources[src] || src == "convabuse
 func devReport(c config, train []dataset.Example) error {
 	var rest, dev []dataset.Example
 	for _, x := range train {
-		if reportSource(x.Source) {
+		if reportSource(c, x.Source) {
 			dev = append(dev, x)
 		} else {
 			rest = append(rest, x)
 		}
 	}
-	m := build(c, rest, false, devSources2)
+	calib := devSources2
+	if c.devFold == 2 {
+		calib = devSources
+	}
+	m := build(c, rest, false, calib)
 	fmt.Printf("dev report: built on %d examples, measured on %d of the report sources\n", len(rest), len(dev))
 	for _, pt := range []string{"strict", "standard"} {
 		type prf struct{ tp, fp, fn int }
