@@ -20,8 +20,8 @@ type heldOutFloor struct {
 }
 
 var heldOutFloors = map[string]heldOutFloor{
-	"bfsi-strict":   {attackP: 0.97, attackR: 0.57, adviceF1: 0.91, toxicityF1: 0.31, benignMax: 0.027},
-	"bfsi-standard": {attackP: 0.98, attackR: 0.31, adviceF1: 0.90, toxicityF1: 0.19, benignMax: 0.012},
+	"bfsi-strict":   {attackP: 0.98, attackR: 0.60, adviceF1: 0.92, toxicityF1: 0.26, benignMax: 0.019},
+	"bfsi-standard": {attackP: 0.99, attackR: 0.20, adviceF1: 0.90, toxicityF1: 0.17, benignMax: 0.010},
 }
 
 func TestLearnedHeldOut(t *testing.T) {

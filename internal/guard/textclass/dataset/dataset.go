@@ -65,7 +65,7 @@ var fileSplits = map[string]Split{
 	// a forum of real hate speech and instructions hidden in translation tasks
 	// held out, so the held-out split measures more than one toxicity and one
 	// attack collection
-	"toxigen": Train, "bias_templates_en": Train, "bias_templates_hi": Train, "wiki_toxicity": Train,
+	"toxigen": Train, "wiki_toxicity": Train,
 	"stormfront": Test, "latent_jailbreak": Test,
 }
 
