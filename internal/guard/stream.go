@@ -26,6 +26,13 @@ type StreamScanner struct {
 	// plain reports that what is held is only words (see holdBack).
 	plain bool
 	hits  []hit // holdBack's scratch
+	// reported are the findings reported that may be found again (they
+	// end in the context or after it), by type and stream offset.
+	reported []span
+	rtypes   []string
+	// lrn runs the learned detectors on the released text (see
+	// stream_learned.go); off when the policy acts on none of them.
+	lrn streamLearned
 }
 
 // contextBytes is the most screened text kept as context for the next chunk:
@@ -48,7 +55,11 @@ func NewStreamScanner(e *Engine, p *Policy, window int) *StreamScanner {
 	if window <= 0 {
 		window = DefaultWindow
 	}
-	return &StreamScanner{e: e, p: p, window: window}
+	s := &StreamScanner{e: e, p: p, window: window}
+	if m, err := loadLearned(); err == nil && m != nil && learnedActs(p) {
+		s.lrn.init(m)
+	}
+	return s
 }
 
 // Write adds a chunk of model output and returns the text that may now be
@@ -107,6 +118,9 @@ func (s *StreamScanner) step(mode stepMode) (string, Result) {
 	shadow := s.p != nil && s.p.Shadow
 	var live []Finding
 	for _, f := range s.e.scan(buf, Output, false) {
+		if s.lrn.m != nil {
+			s.lrn.sawRule(f.Type)
+		}
 		a := actionFor(s.p, f)
 		if a == ActionAllow || f.End <= tl {
 			continue
@@ -130,14 +144,21 @@ func (s *StreamScanner) step(mode stepMode) (string, Result) {
 		g := f
 		g.Start, g.End = max(f.Start-tl, 0), min(f.End-tl, boundary)
 		local = append(local, g)
-		if f.Start >= tl {
-			f.Start, f.End = f.Start-tl+s.offset, f.End-tl+s.offset
+		// A finding is reported once: the first step it is found in. One
+		// that begins in the context was found before, unless the words
+		// that complete it came only now (a phrase whose first words went
+		// out).
+		f.Start, f.End = f.Start-tl+s.offset, f.End-tl+s.offset
+		if s.firstReport(f) {
 			report = append(report, f)
 		}
 	}
 	res := evaluate(emitOrig, local, s.p)
 	res.Findings = report
 	s.advance(emitOrig, boundary)
+	if s.lrn.m != nil && s.learn(&res, emitOrig, mode == stepFinal) {
+		return "", *s.blocked
+	}
 	return res.Text, res
 }
 
@@ -194,4 +215,27 @@ func (s *StreamScanner) block(f Finding, tl int) Result {
 	s.blocked = &res
 	s.pending = nil
 	return res
+}
+
+// firstReport reports whether f (in stream offsets) is found for the first
+// time, and notes it; it forgets findings that end before the context.
+func (s *StreamScanner) firstReport(f Finding) bool {
+	ctxStart := s.offset - len(s.tail)
+	k := 0
+	seen := false
+	for i, r := range s.reported {
+		if r.end <= ctxStart {
+			continue
+		}
+		seen = seen || r.start == f.Start && s.rtypes[i] == f.Type
+		s.reported[k], s.rtypes[k] = r, s.rtypes[i]
+		k++
+	}
+	s.reported, s.rtypes = s.reported[:k], s.rtypes[:k]
+	if seen {
+		return false
+	}
+	s.reported = append(s.reported, span{f.Start, f.End})
+	s.rtypes = append(s.rtypes, f.Type)
+	return true
 }
