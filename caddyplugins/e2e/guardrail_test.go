@@ -226,3 +226,46 @@ func TestLearnedFindingReachesTheAuditTrail(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestGuardrailLearnedFindingInStreamedAnswerReachesTheAuditTrail checks that advice
+// given in a streamed answer, in words no rule has, is found by the learned
+// detector as the answer streams: the answer reaches the SDK whole (the
+// shipped policy flags advice) and the audit event names the finding and
+// the n-grams that raised its score.
+func TestGuardrailLearnedFindingInStreamedAnswerReachesTheAuditTrail(t *testing.T) {
+	answer := "Given your age and goals, I'd put 60% of your bonus into a low-cost S&P 500 index fund, " +
+		"30% into government bonds and keep 10% in cash. Rebalance once a year."
+	up := cannedUpstream(t, strings.SplitAfter(answer, " ")...)
+	g := startGateway(t, shippedConfigs, "OPENAI_BASE_URL="+up)
+	c := g.client()
+	stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("gpt-4o", "Summarise the options we discussed."))
+	var text strings.Builder
+	for stream.Next() {
+		if ch := stream.Current(); len(ch.Choices) > 0 {
+			text.WriteString(ch.Choices[0].Delta.Content)
+		}
+	}
+	if err := stream.Err(); err != nil {
+		t.Fatalf("stream err = %v", err)
+	}
+	if text.String() != answer {
+		t.Errorf("streamed answer = %q, want it whole", text.String())
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var details string
+		err := g.DB.QueryRow(context.Background(),
+			`SELECT details::text FROM audit_logs WHERE action = 'guardrail.triggered' ORDER BY id DESC LIMIT 1`).Scan(&details)
+		if err == nil {
+			if !strings.Contains(details, `"financial_advice": 1`) || !strings.Contains(details, `"learned_features"`) ||
+				!strings.Contains(details, `"flag"`) {
+				t.Errorf("audit details = %s, want the streamed answer's learned advice flag and its features", details)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no guardrail audit event: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

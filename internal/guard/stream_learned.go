@@ -28,14 +28,17 @@ import (
 // without a financial word can outscore one with it: non-streamed finds
 // nothing, streamed the earlier one).
 //
-// Released text is given to the model at a sentence or paragraph end, or
-// once learnFeedBytes wait, and at the end, never per chunk; the text kept
-// is the open windows' (at most WindowTokens tokens) and what waits.
+// Released text is given to the model once learnFeedBytes wait (sooner at
+// a paragraph end) and at the end, never per chunk; the text kept is the
+// open windows' (at most WindowTokens tokens) and what waits.
 
 const (
-	// learnFeedBytes is the most released text that waits for the model
-	// when no sentence ends in it.
+	// learnFeedBytes is the most released text that waits for the model;
+	// a paragraph end lets learnFeedMin bytes or more go to it at once.
+	// Where the text is cut does not change what the model finds, only how
+	// soon: a window that fills is judged at most this many bytes later.
 	learnFeedBytes = 256
+	learnFeedMin   = 64
 	// learnResume is how many counted tokens are read again before new text:
 	// a token's features depend on the token before it and on concept words
 	// up to four tokens back.
@@ -138,17 +141,20 @@ func (l *streamLearned) add(text string, final bool) []learnedHit {
 	return l.judge(&sc, final)
 }
 
-// feed takes released text and, when it reads it (at a sentence or
-// paragraph end, when learnFeedBytes wait, at the end), returns the best
+// feed takes released text and, when it reads it (see learnFeedBytes, and
+// at the end), returns the best
 // windows to judge: the full windows' so far, or with final the whole
 // stream's, as Score gives them.
 func (l *streamLearned) feed(text string, final bool) (textclass.Scores, bool) {
 	if l.over {
 		return textclass.Scores{}, false
 	}
+	if l.buf == nil {
+		l.buf = make([]byte, 0, 2*learnFeedBytes)
+	}
 	l.buf = append(l.buf, text...)
 	waiting := l.base + len(l.buf) - l.counted
-	if !final && waiting < learnFeedBytes && !strings.ContainsAny(text, ".!?\n") {
+	if !final && waiting < learnFeedBytes && (waiting < learnFeedMin || strings.IndexByte(text, '\n') < 0) {
 		return textclass.Scores{}, false
 	}
 	end := l.base + len(l.buf)
