@@ -1,6 +1,9 @@
 package guard
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+	"unsafe"
+)
 
 // DefaultWindow is the hold-back window of a StreamScanner, in bytes, when
 // NewStreamScanner is given none. It bounds the longest value (an e-mail
@@ -16,12 +19,15 @@ const DefaultWindow = 256
 // emitted; and it reports a block at once. It is not safe for concurrent use;
 // use one per stream.
 type StreamScanner struct {
-	e       *Engine
-	p       *Policy
-	window  int
-	tail    string // last emitted input (original text), kept as context
-	pending []byte // input received and not yet emitted
-	offset  int    // stream offset of pending[0]
+	e      *Engine
+	p      *Policy
+	window int
+	// win holds the last emitted input (original text), kept as context,
+	// its first tl bytes, followed by the input received and not yet
+	// emitted (pending); one buffer, so that a step scans it in place.
+	win     []byte
+	tl      int
+	offset  int // stream offset of win[tl]
 	blocked *Result
 	// plain reports that what is held is only words (see holdBack).
 	plain bool
@@ -70,7 +76,7 @@ func (s *StreamScanner) Write(chunk string) (emit string, res Result) {
 	if s.blocked != nil {
 		return "", *s.blocked
 	}
-	s.pending = append(s.pending, chunk...)
+	s.win = append(s.win, chunk...)
 	return s.step(stepHold)
 }
 
@@ -80,14 +86,14 @@ func (s *StreamScanner) WriteBytes(chunk []byte) (emit string, res Result) {
 	if s.blocked != nil {
 		return "", *s.blocked
 	}
-	s.pending = append(s.pending, chunk...)
+	s.win = append(s.win, chunk...)
 	return s.step(stepHold)
 }
 
 // Held reports how many bytes the scanner holds back, and whether they are
 // only words (an unfinished word, the first words of a phrase), which Settle
 // may release.
-func (s *StreamScanner) Held() (n int, plain bool) { return len(s.pending), s.plain }
+func (s *StreamScanner) Held() (n int, plain bool) { return len(s.win) - s.tl, s.plain }
 
 // Settle releases what is held when it is only words — the stream has
 // paused on them; no value could be in them, and a phrase they begin still
@@ -97,7 +103,7 @@ func (s *StreamScanner) Settle() (emit string, res Result) {
 	if s.blocked != nil {
 		return "", *s.blocked
 	}
-	if len(s.pending) == 0 || !s.plain {
+	if len(s.win) == s.tl || !s.plain {
 		return "", Result{Action: ActionAllow}
 	}
 	return s.step(stepSettle)
@@ -113,8 +119,11 @@ func (s *StreamScanner) Flush() (emit string, res Result) {
 }
 
 func (s *StreamScanner) step(mode stepMode) (string, Result) {
-	buf := s.tail + string(s.pending)
-	tl := len(s.tail)
+	tl := s.tl
+	pending := s.win[tl:]
+	// buf is read in place: nothing this step keeps holds it, and win
+	// changes only in advance, after its last use.
+	buf := unsafe.String(unsafe.SliceData(s.win), len(s.win))
 	shadow := s.p != nil && s.p.Shadow
 	var live []Finding
 	for _, f := range s.e.scan(buf, Output, false) {
@@ -130,11 +139,11 @@ func (s *StreamScanner) step(mode stepMode) (string, Result) {
 		}
 		live = append(live, f)
 	}
-	boundary := len(s.pending)
+	boundary := len(pending)
 	if mode != stepFinal {
 		boundary = s.safeBoundary(live, buf, tl, mode == stepSettle)
 	}
-	emitOrig := string(s.pending[:boundary])
+	emitOrig := string(pending[:boundary])
 	local := make([]Finding, 0, len(live))
 	var report []Finding
 	for _, f := range live {
@@ -155,7 +164,7 @@ func (s *StreamScanner) step(mode stepMode) (string, Result) {
 	}
 	res := evaluate(emitOrig, local, s.p)
 	res.Findings = report
-	s.advance(emitOrig, boundary)
+	s.advance(boundary)
 	if s.lrn.m != nil && s.learn(&res, emitOrig, mode == stepFinal) {
 		return "", *s.blocked
 	}
@@ -168,11 +177,12 @@ func (s *StreamScanner) step(mode stepMode) (string, Result) {
 // redacted value that straddles the cut (the value is complete, so it is
 // replaced whole) and to a UTF-8 character boundary.
 func (s *StreamScanner) safeBoundary(live []Finding, buf string, tl int, settle bool) int {
-	n, plain := s.holdBack(buf, len(s.pending))
+	pending := s.win[s.tl:]
+	n, plain := s.holdBack(buf, len(pending))
 	if settle && plain {
 		n = 0
 	}
-	b := max(len(s.pending)-n, len(s.pending)-s.window, 0)
+	b := max(len(pending)-n, len(pending)-s.window, 0)
 	for changed := true; changed; {
 		changed = false
 		for _, f := range live {
@@ -184,27 +194,27 @@ func (s *StreamScanner) safeBoundary(live []Finding, buf string, tl int, settle 
 			}
 		}
 	}
-	for b < len(s.pending) && !utf8.RuneStart(s.pending[b]) {
+	for b < len(pending) && !utf8.RuneStart(pending[b]) {
 		b++
 	}
-	s.plain = plain && b == len(s.pending)-n
+	s.plain = plain && b == len(pending)-n
 	return b
 }
 
-func (s *StreamScanner) advance(emitted string, boundary int) {
-	ctx := s.tail + emitted
+// advance moves the first boundary bytes of pending to the context, which
+// keeps the last contextBytes of the emitted text.
+func (s *StreamScanner) advance(boundary int) {
 	// Context is text already sent: keeping it delays nothing, whatever the
 	// window ("मोबाइल नंबर" alone is 33 bytes before its number).
-	if len(ctx) > contextBytes {
-		ctx = ctx[len(ctx)-contextBytes:]
-		for len(ctx) > 0 && !utf8.RuneStart(ctx[0]) {
-			ctx = ctx[1:]
-		}
+	end := s.tl + boundary
+	from := max(end-contextBytes, 0)
+	for from < end && !utf8.RuneStart(s.win[from]) {
+		from++
 	}
-	s.tail = ctx
-	s.pending = append(s.pending[:0], s.pending[boundary:]...)
+	s.win = s.win[:copy(s.win, s.win[from:])]
+	s.tl = end - from
 	s.offset += boundary
-	if len(s.pending) == 0 {
+	if len(s.win) == s.tl {
 		s.plain = false
 	}
 }
@@ -213,14 +223,14 @@ func (s *StreamScanner) block(f Finding, tl int) Result {
 	f.Start, f.End = max(f.Start-tl, 0)+s.offset, f.End-tl+s.offset
 	res := Result{Action: ActionBlock, Findings: []Finding{f}, Blocked: []string{f.Type}}
 	s.blocked = &res
-	s.pending = nil
+	s.win, s.tl = nil, 0
 	return res
 }
 
 // firstReport reports whether f (in stream offsets) is found for the first
 // time, and notes it; it forgets findings that end before the context.
 func (s *StreamScanner) firstReport(f Finding) bool {
-	ctxStart := s.offset - len(s.tail)
+	ctxStart := s.offset - s.tl
 	k := 0
 	seen := false
 	for i, r := range s.reported {

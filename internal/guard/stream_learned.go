@@ -361,7 +361,7 @@ func (s *StreamScanner) learn(res *Result, text string, final bool) bool {
 		if a == ActionBlock && !shadow {
 			b := Result{Action: ActionBlock, Findings: []Finding{f}, Blocked: []string{f.Type}}
 			s.blocked = &b
-			s.pending = nil
+			s.win, s.tl = nil, 0
 			s.lrn.over = true
 			return true
 		}

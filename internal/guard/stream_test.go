@@ -22,8 +22,8 @@ func streamAll(t *testing.T, s *StreamScanner, chunks []string) string {
 	for _, c := range chunks {
 		emit, _ := s.Write(c)
 		out.WriteString(emit)
-		if len(s.pending) > s.window {
-			t.Fatalf("held %d bytes, more than the %d-byte window", len(s.pending), s.window)
+		if len(s.win)-s.tl > s.window {
+			t.Fatalf("held %d bytes, more than the %d-byte window", len(s.win)-s.tl, s.window)
 		}
 	}
 	emit, _ := s.Flush()
