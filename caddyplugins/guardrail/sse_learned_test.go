@@ -21,6 +21,31 @@ const (
 		"the app, tap Settings, then Security, and choose Reset password. "
 )
 
+// adviceAnswers are candidates for learnedAdvice's part; pickAnswer takes
+// the first the learned detector finds, so that the tests still hold when
+// the model is retrained.
+var adviceAnswers = []string{
+	learnedAdvice,
+	"At 35 with no debts, a 80/20 split between equities and bonds suits you. Put the equity part in a " +
+		"world index fund and top it up every month; the bond part can sit in a short-term treasury fund. " +
+		learnedAdvice,
+}
+
+// pickAnswer returns wrap(c) for the first candidate c whose wrapped text
+// gets, whole, exactly one finding under p: the learned advice detector's.
+func pickAnswer(t *testing.T, e *guard.Engine, p *guard.Policy, wrap func(string) string) string {
+	t.Helper()
+	for _, c := range adviceAnswers {
+		text := wrap(c)
+		fs := e.Apply(text, p, guard.Output).Findings
+		if len(fs) == 1 && fs[0].Detector == "financial_advice.learned" {
+			return text
+		}
+	}
+	t.Fatal("the learned detector finds none of the advice answers: update adviceAnswers")
+	return ""
+}
+
 // words cuts text into word pieces, as a provider streams them.
 func words(text string) []string {
 	var ps []string
@@ -65,11 +90,12 @@ func streamThrough(t *testing.T, e *guard.Engine, p *guard.Policy, pieces []stri
 }
 
 // TestStreamLearnedAdviceFlagged checks that advice a streamed answer
-// gives under bfsi-strict (advice: flag) goes out whole and is recorded in
-// the verdict with the learned detector's features, as it is non-streamed.
+// gives under bfsi-strict (advice: flag), which the learned detector finds
+// in the answer whole, goes out whole and is recorded in the verdict with
+// the learned detector's features, as it is non-streamed.
 func TestStreamLearnedAdviceFlagged(t *testing.T) {
 	e, p := testPolicy(t, "bfsi-strict")
-	answer := learnedAdvice + plainAnswer
+	answer := pickAnswer(t, e, p, func(c string) string { return c + plainAnswer })
 	o, body, err := streamThrough(t, e, p, words(answer))
 	if err != nil {
 		t.Fatal(err)
@@ -81,11 +107,6 @@ func TestStreamLearnedAdviceFlagged(t *testing.T) {
 	if o.verdict.action != guard.ActionFlag || o.verdict.counts[guard.DetectorFinancialAdvice] != 1 ||
 		len(o.verdict.features[guard.DetectorFinancialAdvice]) == 0 {
 		t.Errorf("verdict %+v, want one learned advice flag with its features", o.verdict)
-	}
-	// the same answer non-streamed gets the same verdict
-	whole := e.Apply(answer, p, guard.Output)
-	if len(whole.Findings) != 1 || whole.Findings[0].Detector != "financial_advice.learned" || whole.Action != guard.ActionFlag {
-		t.Errorf("non-streamed: %+v", whole)
 	}
 }
 
@@ -102,7 +123,7 @@ func TestStreamLearnedAdviceBlockEndsStream(t *testing.T) {
 	dp := p.Detectors[guard.DetectorFinancialAdvice]
 	dp.Action = guard.ActionBlock
 	p.Detectors[guard.DetectorFinancialAdvice] = dp
-	answer := strings.Repeat(plainAnswer, 2) + learnedAdvice + strings.Repeat(plainAnswer, 4)
+	answer := pickAnswer(t, e, p, func(c string) string { return strings.Repeat(plainAnswer, 2) + c + strings.Repeat(plainAnswer, 4) })
 	o, body, err := streamThrough(t, e, p, words(answer))
 	if err != errBlocked {
 		t.Fatalf("Write err = %v, want errBlocked", err)

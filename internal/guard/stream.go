@@ -16,8 +16,10 @@ const DefaultWindow = 256
 // (see holdBack: an unfinished value, a value the next words may qualify, a
 // phrase it ends inside of), never more than one window, so a card number or
 // SSN split across chunks is caught and redacted before any of it is
-// emitted; and it reports a block at once. It is not safe for concurrent use;
-// use one per stream.
+// emitted; and it reports a block at once. The learned detectors read the
+// text it releases, holding none back (stream_learned.go): their findings
+// come when a window of the answer fills, or at Flush, and act on what
+// comes after. It is not safe for concurrent use; use one per stream.
 type StreamScanner struct {
 	e      *Engine
 	p      *Policy

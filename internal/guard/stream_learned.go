@@ -258,8 +258,9 @@ func (l *streamLearned) read(from, end int, final bool) {
 			return
 		}
 		r := textclass.Bucket(h) * textclass.NumLabels
+		row := w[r : r+textclass.NumLabels : r+textclass.NumLabels]
 		for k := range sum {
-			sum[k] += int32(w[r+uint32(k)])
+			sum[k] += int32(row[k])
 		}
 	})
 	if tokEnd >= 0 && !skip {

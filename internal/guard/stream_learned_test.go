@@ -22,6 +22,33 @@ const (
 		"Reset password. You will receive a one-time code by SMS. The code expires after ten minutes.\n"
 )
 
+// adviceCandidates give advice in words no rule has; pickAdvice takes the
+// first one the learned detector finds, so that the tests still hold when
+// the model is retrained.
+var adviceCandidates = []string{
+	adviceAnswer2 + " " + adviceAnswer,
+	"At 35 with no debts, a 80/20 split between equities and bonds suits you. Put the equity part in a " +
+		"world index fund and top it up every month; the bond part can sit in a short-term treasury fund. " +
+		adviceAnswer,
+	adviceAnswer,
+}
+
+// pickAdvice returns wrap(c) for the first candidate c whose wrapped text
+// gets, whole, a learned financial advice finding under p and no other
+// finding.
+func pickAdvice(t *testing.T, e *Engine, p *Policy, wrap func(string) string) string {
+	t.Helper()
+	for _, c := range adviceCandidates {
+		text := wrap(c)
+		fs := e.Apply(text, p, Output).Findings
+		if len(fs) == 1 && fs[0].Detector == "financial_advice.learned" {
+			return text
+		}
+	}
+	t.Fatal("the learned detector finds none of the advice answers: update adviceCandidates")
+	return ""
+}
+
 // chunkings cuts text at every kind of boundary: one byte at a time, inside
 // words, at spaces, after punctuation, at line ends, and at random.
 func chunkings(text string, seed uint64) map[string][]string {
@@ -159,7 +186,11 @@ func learnedPolicy(a Action) *Policy {
 func TestStreamLearnedBlockMidStream(t *testing.T) {
 	e := newTestEngine(t)
 	p := learnedPolicy(ActionBlock)
-	text := strings.Repeat(benignAnswer, 3) + adviceAnswer + " " + adviceAnswer2 + "\n" + strings.Repeat(benignAnswer, 3)
+	var advice string
+	text := pickAdvice(t, e, p, func(c string) string {
+		advice = c
+		return strings.Repeat(benignAnswer, 3) + c + "\n" + strings.Repeat(benignAnswer, 3)
+	})
 	for _, size := range []int{1, 5, 48} {
 		s := NewStreamScanner(e, p, 0)
 		var sent strings.Builder
@@ -180,7 +211,7 @@ func TestStreamLearnedBlockMidStream(t *testing.T) {
 		if f.Detector != "financial_advice.learned" || f.Score < 0.5 || len(f.Features) == 0 {
 			t.Errorf("chunks of %d: block finding %+v", size, f)
 		}
-		adviceAt := strings.Index(text, adviceAnswer)
+		adviceAt := strings.Index(text, advice)
 		if f.Start < adviceAt-len(benignAnswer)*2 || f.End < adviceAt {
 			t.Errorf("chunks of %d: window [%d,%d) does not cover the advice at %d", size, f.Start, f.End, adviceAt)
 		}
@@ -205,12 +236,13 @@ func TestStreamLearnedFlagAndRedact(t *testing.T) {
 	shadow := learnedPolicy(ActionBlock)
 	shadow.Shadow = true
 	for name, p := range map[string]*Policy{"flag": learnedPolicy(ActionFlag), "redact": learnedPolicy(ActionRedact), "shadow": shadow} {
+		text := pickAdvice(t, e, learnedPolicy(ActionFlag), func(c string) string { return c })
 		s := NewStreamScanner(e, p, 0)
 		var sent strings.Builder
 		var found []Finding
 		var flagged []string
 		act, shadowAct := ActionAllow, ActionAllow
-		for _, c := range chunkings(adviceAnswer+" "+adviceAnswer2, 3)["random"] {
+		for _, c := range chunkings(text, 3)["random"] {
 			emit, res := s.Write(c)
 			sent.WriteString(emit)
 			found, flagged = append(found, res.Findings...), append(flagged, res.Flagged...)
@@ -220,7 +252,7 @@ func TestStreamLearnedFlagAndRedact(t *testing.T) {
 		sent.WriteString(emit)
 		found, flagged = append(found, res.Findings...), append(flagged, res.Flagged...)
 		act, shadowAct = strongest(act, res.Action), strongest(shadowAct, res.ShadowAction)
-		if sent.String() != adviceAnswer+" "+adviceAnswer2 {
+		if sent.String() != text {
 			t.Errorf("%s: sent %q", name, sent.String())
 		}
 		if len(found) != 1 || found[0].Detector != "financial_advice.learned" {
