@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
+	"github.com/aigw/aigw/internal/guard"
 	"github.com/aigw/aigw/internal/mockllm"
 	"github.com/aigw/aigw/internal/oai"
 	"github.com/aigw/aigw/internal/store"
@@ -233,8 +235,7 @@ func TestLearnedFindingReachesTheAuditTrail(t *testing.T) {
 // shipped policy flags advice) and the audit event names the finding and
 // the n-grams that raised its score.
 func TestGuardrailLearnedFindingInStreamedAnswerReachesTheAuditTrail(t *testing.T) {
-	answer := "Given your age and goals, I'd put 60% of your bonus into a low-cost S&P 500 index fund, " +
-		"30% into government bonds and keep 10% in cash. Rebalance once a year."
+	answer := pickLearnedAdvice(t, func(c string) string { return strings.TrimSpace(c) })
 	up := cannedUpstream(t, strings.SplitAfter(answer, " ")...)
 	g := startGateway(t, shippedConfigs, "OPENAI_BASE_URL="+up)
 	c := g.client()
@@ -278,11 +279,7 @@ func TestGuardrailLearnedBlockEndsStreamInSDK(t *testing.T) {
 	plain := "Interest is calculated daily on the closing balance and paid monthly. You can see the " +
 		"current rate on the rates page, and withdrawals are free of charge. To reset your password, open " +
 		"the app, tap Settings, then Security, and choose Reset password. "
-	advice := "Given your age and goals, I'd put 60% of your bonus into a low-cost S&P 500 index fund, " +
-		"30% into government bonds and keep 10% in cash. Rebalance once a year. My recommendation: put " +
-		"half of the lump sum into a global equity tracker, a quarter into short-dated gilts and the rest " +
-		"into a cash ISA. That mix should give you around 7% a year. "
-	answer := strings.Repeat(plain, 2) + advice + strings.Repeat(plain, 4)
+	answer := pickLearnedAdvice(t, func(c string) string { return strings.Repeat(plain, 2) + c + strings.Repeat(plain, 4) })
 	up := cannedUpstream(t, strings.SplitAfter(answer, " ")...)
 	g := startGateway(t, shippedConfigs, "OPENAI_BASE_URL="+up)
 	var tenantID string
@@ -325,4 +322,38 @@ func TestGuardrailLearnedBlockEndsStreamInSDK(t *testing.T) {
 	if got := text.String(); !strings.HasPrefix(answer, got) || len(got) < 2*len(plain) || len(got) >= len(answer) {
 		t.Errorf("the SDK got %d of %d bytes, want the text before the advice and not the rest: %q", len(got), len(answer), got)
 	}
+}
+
+// e2eAdvice are answers that give advice in words no rule has.
+var e2eAdvice = []string{
+	"Given your age and goals, I'd put 60% of your bonus into a low-cost S&P 500 index fund, " +
+		"30% into government bonds and keep 10% in cash. Rebalance once a year. My recommendation: put " +
+		"half of the lump sum into a global equity tracker, a quarter into short-dated gilts and the rest " +
+		"into a cash ISA. That mix should give you around 7% a year. ",
+	"At 35 with no debts, a 80/20 split between equities and bonds suits you. Put the equity part in a " +
+		"world index fund and top it up every month; the bond part can sit in a short-term treasury fund. ",
+}
+
+// pickLearnedAdvice returns wrap(c) for the first of e2eAdvice whose wrapped
+// text gets, whole, only a learned advice finding under the shipped
+// bfsi-standard template, so that the tests hold when the model is retrained.
+func pickLearnedAdvice(t *testing.T, wrap func(string) string) string {
+	t.Helper()
+	ps, err := guard.LoadPolicies(filepath.Join(repoRoot, "configs", "guardrails.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := guard.NewEngine(guard.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range e2eAdvice {
+		text := wrap(c)
+		fs := e.Apply(text, ps["bfsi-standard"], guard.Output).Findings
+		if len(fs) == 1 && fs[0].Detector == "financial_advice.learned" {
+			return text
+		}
+	}
+	t.Fatal("the learned detector finds none of e2eAdvice: update it")
+	return ""
 }
