@@ -73,13 +73,30 @@ func events(stream string) []string {
 // got and the error Write returned last.
 func streamThrough(t *testing.T, e *guard.Engine, p *guard.Policy, pieces []string) (*outputScreen, string, error) {
 	t.Helper()
+	return streamWrites(t, e, p, events(streamOf(pieces)))
+}
+
+// bytesOf cuts a stream into writes of size bytes, events cut anywhere.
+func bytesOf(stream string, size int) []string {
+	var ws []string
+	for len(stream) > 0 {
+		n := min(size, len(stream))
+		ws, stream = append(ws, stream[:n]), stream[n:]
+	}
+	return ws
+}
+
+// streamWrites writes a stream to an output screen under p in the given
+// writes, as streamThrough.
+func streamWrites(t *testing.T, e *guard.Engine, p *guard.Policy, writes []string) (*outputScreen, string, error) {
+	t.Helper()
 	rec := httptest.NewRecorder()
 	rec.Header().Set("Content-Type", "text/event-stream")
 	o := newOutputScreen(rec, e, p, guard.DefaultWindow)
 	o.WriteHeader(http.StatusOK)
 	var err error
-	for _, ev := range events(streamOf(pieces)) {
-		if _, err = o.Write([]byte(ev)); err != nil {
+	for _, w := range writes {
+		if _, err = o.Write([]byte(w)); err != nil {
 			break
 		}
 	}
@@ -96,17 +113,24 @@ func streamThrough(t *testing.T, e *guard.Engine, p *guard.Policy, pieces []stri
 func TestStreamLearnedAdviceFlagged(t *testing.T) {
 	e, p := testPolicy(t, "bfsi-strict")
 	answer := pickAnswer(t, e, p, func(c string) string { return c + plainAnswer })
-	o, body, err := streamThrough(t, e, p, words(answer))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, errored := contentOf(t, body)
-	if errored || got != answer || !strings.HasSuffix(body, "data: [DONE]\n\n") || !strings.Contains(body, `"finish_reason":"stop"`) {
-		t.Errorf("client got %q (error event %v):\n%s", got, errored, body)
-	}
-	if o.verdict.action != guard.ActionFlag || o.verdict.counts[guard.DetectorFinancialAdvice] != 1 ||
-		len(o.verdict.features[guard.DetectorFinancialAdvice]) == 0 {
-		t.Errorf("verdict %+v, want one learned advice flag with its features", o.verdict)
+	stream := streamOf(words(answer))
+	for _, size := range []int{0, 1, 7, 64} {
+		writes := events(stream) // event by event
+		if size > 0 {
+			writes = bytesOf(stream, size)
+		}
+		o, body, err := streamWrites(t, e, p, writes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, errored := contentOf(t, body)
+		if errored || got != answer || !strings.HasSuffix(body, "data: [DONE]\n\n") || !strings.Contains(body, `"finish_reason":"stop"`) {
+			t.Errorf("writes of %d: client got %q (error event %v):\n%s", size, got, errored, body)
+		}
+		if o.verdict.action != guard.ActionFlag || o.verdict.counts[guard.DetectorFinancialAdvice] != 1 ||
+			len(o.verdict.features[guard.DetectorFinancialAdvice]) == 0 {
+			t.Errorf("writes of %d: verdict %+v, want one learned advice flag with its features", size, o.verdict)
+		}
 	}
 }
 
