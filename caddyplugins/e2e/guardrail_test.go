@@ -259,7 +259,7 @@ func TestGuardrailLearnedFindingInStreamedAnswerReachesTheAuditTrail(t *testing.
 			`SELECT details::text FROM audit_logs WHERE action = 'guardrail.triggered' ORDER BY id DESC LIMIT 1`).Scan(&details)
 		if err == nil {
 			if !strings.Contains(details, `"financial_advice": 1`) || !strings.Contains(details, `"learned_features"`) ||
-				!strings.Contains(details, `"flag"`) {
+				!strings.Contains(details, `"learned_scores": {"financial_advice": "0.`) || !strings.Contains(details, `"flag"`) {
 				t.Errorf("audit details = %s, want the streamed answer's learned advice flag and its features", details)
 			}
 			return
