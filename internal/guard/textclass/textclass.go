@@ -186,10 +186,10 @@ const (
 	shapeBlob
 )
 
-// isVowel marks the vowels (and y), either case.
-var isVowel = func() (v [256]bool) {
+// isVowel is 1 for the vowels (and y), either case, else 0.
+var isVowel = func() (v [256]uint8) {
 	for _, c := range "aeiouyAEIOUY" {
-		v[c] = true
+		v[c] = 1
 	}
 	return v
 }()
@@ -248,20 +248,19 @@ func tokenize(text string, fn func(t Token)) {
 			shape |= shapeWord
 			upperAfterLower := false
 			prevLower := false
-			letters, uppers, digits, vowels := 0, 0, 0, 0
+			uppers, digits, vowels, nonASCII, ignored := 0, 0, 0, 0, 0
 			for i < n {
 				b := text[i]
 				k := byteClass[b]
 				if k == clIgnore {
 					i++
+					ignored++
 					continue
 				}
 				if k != clLetter && k != clDigit {
 					break
 				}
-				if isVowel[b] {
-					vowels++
-				}
+				vowels += int(isVowel[b])
 				switch {
 				case b >= 'A' && b <= 'Z':
 					if prevLower {
@@ -269,17 +268,14 @@ func tokenize(text string, fn func(t Token)) {
 					}
 					b += 'a' - 'A'
 					prevLower = false
-					letters++
 					uppers++
 				case k == clDigit:
 					b = '0'
 					prevLower = false
 					digits++
-				default:
-					prevLower = b >= 'a' && b <= 'z'
-					if prevLower {
-						letters++
-					}
+				default: // a-z or a byte of a multi-byte character
+					prevLower = b <= 'z'
+					nonASCII += int(b >> 7)
 				}
 				h ^= uint64(b)
 				h *= fnvPrime
@@ -290,6 +286,7 @@ func tokenize(text string, fn func(t Token)) {
 			} else if lineStart && i < n && text[i] == ':' && i-start <= 12 {
 				extra = hLineMark // "system:", "assistant:", "user:" at a line start
 			}
+			letters := i - start - ignored - digits - nonASCII // ASCII letters
 			switch {
 			case letters+digits >= 16 && (digits > 0 && letters > 0 || letters+digits >= 32):
 				shape |= shapeBlob | shapeOdd
