@@ -17,7 +17,9 @@
 // whole training split and keeps those thresholds. -dev-report writes no
 // model: it builds one the same way without the dev sources and ConvAbuse
 // and prints what it does on them, the measure data, features and
-// operating-point rules are chosen on. The held-out split is never read
+// operating-point rules are chosen on: first the ranking apart from any
+// operating point (the most recall at 0.95 and 0.99 precision over every
+// threshold, and the AUC), then both operating points. The held-out split is never read
 // here. Training is deterministic for a seed.
 package main
 
@@ -366,6 +368,15 @@ func devReport(c config, train []dataset.Example) error {
 	}
 	m := build(c, rest, false, calib)
 	fmt.Printf("dev report: built on %d examples, measured on %d of the report sources\n", len(rest), len(dev))
+	// the ranking, apart from the operating points: the most recall a
+	// threshold read on the report sources themselves would give at 0.95
+	// and 0.99 precision, and the AUC
+	fmt.Printf("  ranking ")
+	for _, head := range []int{textclass.Attack, textclass.Advice, textclass.Toxicity} {
+		r95, r99 := recallAt(m, dev, head, 0.95), recallAt(m, dev, head, 0.99)
+		fmt.Printf("  %s R@P.95 %.3f R@P.99 %.3f AUC %.4f", textclass.LabelNames[head], r95, r99, devAUC(m, dev, head))
+	}
+	fmt.Println()
 	for _, pt := range []string{"strict", "standard"} {
 		type prf struct{ tp, fp, fn int }
 		var heads [textclass.NumLabels]prf
@@ -692,4 +703,41 @@ func sortedKeys(m map[string]int) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// recallAt is the most recall of a head on exs at precision >= floor, over
+// every threshold (advice: in prompts).
+func recallAt(m *textclass.Model, exs []dataset.Example, head int, floor float64) float64 {
+	type sp struct {
+		p float64
+		y bool
+	}
+	var s []sp
+	total := 0
+	for _, x := range exs {
+		y := target(x, head)
+		if y < 0 {
+			continue
+		}
+		s = append(s, sp{m.Score(x.Text, x.Output)[head].Prob, y == 1})
+		if y == 1 {
+			total++
+		}
+	}
+	sort.Slice(s, func(i, j int) bool { return s[i].p > s[j].p })
+	tp, fp, best := 0, 0, 0
+	for i, e := range s {
+		if e.y {
+			tp++
+		} else {
+			fp++
+		}
+		if i+1 < len(s) && s[i+1].p == e.p {
+			continue
+		}
+		if float64(tp) >= floor*float64(tp+fp) && tp > best {
+			best = tp
+		}
+	}
+	return float64(best) / math.Max(1, float64(total))
 }
