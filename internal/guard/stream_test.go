@@ -115,9 +115,12 @@ func TestStreamBlockMidStream(t *testing.T) {
 func TestStreamReportsFindingOffsets(t *testing.T) {
 	e := newTestEngine(t)
 	s := NewStreamScanner(e, redactPolicy(), 16)
-	prefix := strings.Repeat("x ", 40)
+	// Ordinary prose around the value: the test is about offsets, and
+	// filler such as "x x x" is text a retrained model may score as
+	// anything.
+	prefix := "Here is the summary of the customer record you asked me to look up today. "
 	var found []Finding
-	for _, c := range []string{prefix, "SSN 536-22-", "1234 ok", strings.Repeat(" y", 20)} {
+	for _, c := range []string{prefix, "SSN 536-22-", "1234 ok", ". The record was last updated by the branch office in March."} {
 		_, res := s.Write(c)
 		found = append(found, res.Findings...)
 	}
