@@ -123,6 +123,11 @@ func learnedFinding(m *textclass.Model, label int, sc *textclass.Scores, text st
 	if d == detAdvice && !finance {
 		return f, d, false
 	}
+	// nor is one made on a window of the same few words repeated, which
+	// scores high on whatever its n-grams weigh
+	if textclass.Repetitive(text, w.Start-base, w.End-base) {
+		return f, d, false
+	}
 	if n < textclass.MinNorm && score < standardThreshold[label] {
 		return f, d, false
 	}

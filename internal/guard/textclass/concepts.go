@@ -142,6 +142,36 @@ func conceptPair(a, b uint8) uint64 {
 	return bigram(conceptHash[a], conceptHash[b]^0xC0FFEE)
 }
 
+// Repetitive reports whether the span [start, end) of text is the same few
+// words over and over: at least 2×MinNorm tokens, fewer than a quarter of
+// them distinct ("This is a test. This is a test. …", a load test's filler).
+// The window sums grow with the number of tokens while the score divides by
+// its square root, so a repeated n-gram with any weight reaches an extreme
+// score; no attack, advice or jailbreak text of the training split has a
+// window this repetitive (their lowest share of distinct tokens is 0.56), and
+// a learned finding is not made on one (flooding with one insult is left to
+// the rules).
+func Repetitive(text string, start, end int) bool {
+	if start < 0 || end > len(text) || start >= end {
+		return false
+	}
+	var seen [WindowTokens]uint64
+	n, distinct := 0, 0
+	tokenize(text[start:end], func(t Token) {
+		n++
+		for _, h := range seen[:distinct] {
+			if h == t.Hash {
+				return
+			}
+		}
+		if distinct < len(seen) {
+			seen[distinct] = t.Hash
+			distinct++
+		}
+	})
+	return n >= 2*MinNorm && distinct*4 < n
+}
+
 // Evidence reads the span [start, end) of text: how many tokens it has, and
 // whether it names a financial object or act (a money pot, an asset, returns,
 // an investment verb such as buy, sell or hold), which financial advice is
