@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
+	"github.com/aigw/aigw/internal/guard"
 	"github.com/aigw/aigw/internal/mockllm"
 	"github.com/aigw/aigw/internal/oai"
 	"github.com/aigw/aigw/internal/store"
@@ -225,4 +227,133 @@ func TestLearnedFindingReachesTheAuditTrail(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// TestGuardrailLearnedFindingInStreamedAnswerReachesTheAuditTrail checks that advice
+// given in a streamed answer, in words no rule has, is found by the learned
+// detector as the answer streams: the answer reaches the SDK whole (the
+// shipped policy flags advice) and the audit event names the finding and
+// the n-grams that raised its score.
+func TestGuardrailLearnedFindingInStreamedAnswerReachesTheAuditTrail(t *testing.T) {
+	answer := pickLearnedAdvice(t, func(c string) string { return strings.TrimSpace(c) })
+	up := cannedUpstream(t, strings.SplitAfter(answer, " ")...)
+	g := startGateway(t, shippedConfigs, "OPENAI_BASE_URL="+up)
+	c := g.client()
+	stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("gpt-4o", "Summarise the options we discussed."))
+	var text strings.Builder
+	for stream.Next() {
+		if ch := stream.Current(); len(ch.Choices) > 0 {
+			text.WriteString(ch.Choices[0].Delta.Content)
+		}
+	}
+	if err := stream.Err(); err != nil {
+		t.Fatalf("stream err = %v", err)
+	}
+	if text.String() != answer {
+		t.Errorf("streamed answer = %q, want it whole", text.String())
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var details string
+		err := g.DB.QueryRow(context.Background(),
+			`SELECT details::text FROM audit_logs WHERE action = 'guardrail.triggered' ORDER BY id DESC LIMIT 1`).Scan(&details)
+		if err == nil {
+			if !strings.Contains(details, `"financial_advice": 1`) || !strings.Contains(details, `"learned_features"`) ||
+				!strings.Contains(details, `"learned_scores": {"financial_advice": "0.`) || !strings.Contains(details, `"flag"`) {
+				t.Errorf("audit details = %s, want the streamed answer's learned advice flag and its features", details)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no guardrail audit event: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestGuardrailLearnedBlockEndsStreamInSDK checks that under a tenant policy
+// that blocks advice, advice in the middle of a long streamed answer, in
+// words no rule has, ends the stream with the error event the SDK raises,
+// after the text before it; the same answer non-streamed is refused whole.
+func TestGuardrailLearnedBlockEndsStreamInSDK(t *testing.T) {
+	plain := "Interest is calculated daily on the closing balance and paid monthly. You can see the " +
+		"current rate on the rates page, and withdrawals are free of charge. To reset your password, open " +
+		"the app, tap Settings, then Security, and choose Reset password. "
+	answer := pickLearnedAdvice(t, func(c string) string { return strings.Repeat(plain, 2) + c + strings.Repeat(plain, 4) })
+	up := cannedUpstream(t, strings.SplitAfter(answer, " ")...)
+	g := startGateway(t, shippedConfigs, "OPENAI_BASE_URL="+up)
+	var tenantID string
+	if err := g.DB.QueryRow(context.Background(), `SELECT id::text FROM tenants WHERE slug = 'e2e'`).Scan(&tenantID); err != nil {
+		t.Fatal(err)
+	}
+	err := store.New(g.DB).SetActivePolicy(context.Background(), store.TenantPolicy{
+		TenantID: tenantID, Name: "no-advice", Template: "bfsi-standard",
+		Rules: json.RawMessage(`{"financial_advice":{"action":"block"}}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := caddy.Load(g.config, true); err != nil {
+		t.Fatal(err)
+	}
+	c := g.client(option.WithMaxRetries(2))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err = c.Chat.Completions.New(context.Background(), chatParams("gpt-4o", "Summarise the options we discussed."))
+		var apiErr *openai.Error
+		if errors.As(err, &apiErr) && apiErr.Code == "guardrail_violation" {
+			break // the tenant's policy applies: the answer whole is refused
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the tenant's policy never applied: last err = %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("gpt-4o", "Summarise the options we discussed."))
+	var text strings.Builder
+	for stream.Next() {
+		if ch := stream.Current(); len(ch.Choices) > 0 {
+			text.WriteString(ch.Choices[0].Delta.Content)
+		}
+	}
+	if err := stream.Err(); err == nil || !strings.Contains(err.Error(), "guardrail_violation") {
+		t.Fatalf("stream err = %v, want the guardrail error event", err)
+	}
+	if got := text.String(); !strings.HasPrefix(answer, got) || len(got) < 2*len(plain) || len(got) >= len(answer) {
+		t.Errorf("the SDK got %d of %d bytes, want the text before the advice and not the rest: %q", len(got), len(answer), got)
+	}
+}
+
+// e2eAdvice are answers that give advice in words no rule has.
+var e2eAdvice = []string{
+	"Given your age and goals, I'd put 60% of your bonus into a low-cost S&P 500 index fund, " +
+		"30% into government bonds and keep 10% in cash. Rebalance once a year. My recommendation: put " +
+		"half of the lump sum into a global equity tracker, a quarter into short-dated gilts and the rest " +
+		"into a cash ISA. That mix should give you around 7% a year. ",
+	"At 35 with no debts, a 80/20 split between equities and bonds suits you. Put the equity part in a " +
+		"world index fund and top it up every month; the bond part can sit in a short-term treasury fund. ",
+}
+
+// pickLearnedAdvice returns wrap(c) for the first of e2eAdvice whose wrapped
+// text gets, whole, only a learned advice finding under the shipped
+// bfsi-standard template, so that the tests hold when the model is retrained.
+func pickLearnedAdvice(t *testing.T, wrap func(string) string) string {
+	t.Helper()
+	ps, err := guard.LoadPolicies(filepath.Join(repoRoot, "configs", "guardrails.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := guard.NewEngine(guard.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range e2eAdvice {
+		text := wrap(c)
+		fs := e.Apply(text, ps["bfsi-standard"], guard.Output).Findings
+		if len(fs) == 1 && fs[0].Detector == "financial_advice.learned" {
+			return text
+		}
+	}
+	t.Fatal("the learned detector finds none of e2eAdvice: update it")
+	return ""
 }

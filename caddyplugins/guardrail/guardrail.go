@@ -285,6 +285,10 @@ func (h *Handler) record(st *state.Request, v verdict) {
 		}
 		if st.GuardrailFeatures[id] == nil {
 			st.GuardrailFeatures[id] = fs
+			if st.GuardrailScores == nil {
+				st.GuardrailScores = map[string]float64{}
+			}
+			st.GuardrailScores[id] = v.scores[id]
 		}
 	}
 	h.logger.Info("guardrail acted", zap.String("request_id", st.ID), zap.String("action", string(act)),

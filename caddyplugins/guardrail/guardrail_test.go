@@ -197,7 +197,14 @@ func BenchmarkStreamFilterPerChunk(b *testing.B) {
 	chunk := []byte(`data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":" the quarterly"},"finish_reason":null}]}` + "\n\n")
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		f.write(chunk)
+		if i%32 == 31 {
+			// a new answer: the same words repeated on and on read as an
+			// attack to the learned detectors (as they do non-streamed)
+			f = newSSEFilter(e, ps["bfsi-standard"], guard.DefaultWindow, &v)
+		}
+		if _, blocked := f.write(chunk); blocked {
+			b.Fatal("blocked")
+		}
 	}
 }
 

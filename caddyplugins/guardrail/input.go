@@ -19,6 +19,7 @@ type verdict struct {
 	// features are the learned detectors' top n-grams, by detector id (the
 	// first learned finding of each), for the audit trail.
 	features map[string][]string
+	scores   map[string]float64 // and their scores
 }
 
 func (v *verdict) add(res guard.Result) {
@@ -41,6 +42,10 @@ func (v *verdict) add(res guard.Result) {
 				v.features = map[string][]string{}
 			}
 			v.features[f.Type] = f.Features
+			if v.scores == nil {
+				v.scores = map[string]float64{}
+			}
+			v.scores[f.Type] = f.Score
 		}
 	}
 }

@@ -19,8 +19,9 @@ import (
 // sseFilter screens an OpenAI chat.completion.chunk stream. Each choice's
 // delta.content, and the arguments of each of its tool calls, go through
 // their own guard.StreamScanner, which releases at once all but what could
-// still become a finding; the event carries the text the scanner lets out
-// (possibly empty, never unscreened). Text that comes within interval of a
+// still become a finding, and gives what it lets out to the learned
+// detectors; the event carries the text the scanner lets out (possibly
+// empty, never unscreened). Text that comes within interval of a
 // part's last scan waits, up to batchSize bytes, for the next: a scan costs
 // about the same for one token as for a few, and a stream's first text is
 // scanned at once. A finish event, [DONE] or an error event first release

@@ -1,6 +1,7 @@
 package meter
 
 import (
+	"math"
 	"net/http"
 	"os"
 
@@ -61,6 +62,13 @@ func (h *Handler) audit(r *http.Request, st *state.Request, o *outcome, c money.
 				fs[id] = l
 			}
 			e.Details["learned_features"] = fs
+		}
+		if len(st.GuardrailScores) > 0 {
+			sc := make(map[string]any, len(st.GuardrailScores))
+			for id, s := range st.GuardrailScores {
+				sc[id] = math.Round(s*1000) / 1000
+			}
+			e.Details["learned_scores"] = sc
 		}
 		q.Add(e)
 	}

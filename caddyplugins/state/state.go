@@ -122,6 +122,9 @@ type Request struct {
 	// learned finding of that detector (guard.Finding.Features), for the
 	// audit trail; never values.
 	GuardrailFeatures map[string][]string
+	// GuardrailScores holds, by detector id, the score of the first learned
+	// finding of that detector, for the audit trail.
+	GuardrailScores map[string]float64
 
 	bodyLimit   int64
 	promptBytes int

@@ -5,7 +5,7 @@
 //	aigw-guard-eval [-corpus internal/guard/testdata/corpus.jsonl]
 //	                [-config configs/guardrails.yaml] [-policy bfsi-strict]
 //	                [-terms internal/guard/testdata/terms.txt] [-v]
-//	aigw-guard-eval -learned [-data internal/guard/textclass/data] [-config ...] [-v]
+//	aigw-guard-eval -learned [-data internal/guard/textclass/data] [-config ...] [-v] [-without new|src,...]
 //
 // With -learned it measures the attack (injection ∪ jailbreak), financial
 // advice and toxicity detectors on the learned classifier's data, under both
@@ -18,6 +18,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"sort"
+	"strings"
 
 	"github.com/aigw/aigw/internal/guard"
 	"github.com/aigw/aigw/internal/guard/guardeval"
@@ -28,6 +30,7 @@ type config struct {
 	corpus, policies, policy, terms string
 	verbose, learned                bool
 	data                            string
+	without                         string
 }
 
 func main() {
@@ -39,6 +42,7 @@ func main() {
 	flag.BoolVar(&c.verbose, "v", false, "list every case whose prediction differs from its labels (with -learned: figures per source)")
 	flag.BoolVar(&c.learned, "learned", false, "measure the learned detectors on held-out and training sources")
 	flag.StringVar(&c.data, "data", "internal/guard/textclass/data", "with -learned: the classifier's data directory")
+	flag.StringVar(&c.without, "without", "", "with -learned: also report the held-out split without these sources (comma-separated; \"new\": the held-out sources the fourth pass added)")
 	flag.Parse()
 	if err := run(context.Background(), c); err != nil {
 		fmt.Fprintln(os.Stderr, "aigw-guard-eval:", err)
@@ -87,6 +91,21 @@ func runLearned(c config, policies map[string]*guard.Policy) error {
 		return err
 	}
 	train, test := dataset.SplitBy(all)
+	drop := map[string]bool{}
+	for _, s := range strings.Split(c.without, ",") {
+		switch s = strings.TrimSpace(s); s {
+		case "":
+		case "new":
+			for _, n := range dataset.NewHeldOut {
+				drop[n] = true
+			}
+		default:
+			if sp, ok := dataset.SourceSplit(s); !ok || sp != dataset.Test {
+				return fmt.Errorf("-without %q: not a held-out source", s)
+			}
+			drop[s] = true
+		}
+	}
 	for _, name := range []string{"bfsi-strict", "bfsi-standard"} {
 		p, ok := policies[name]
 		if !ok {
@@ -94,9 +113,28 @@ func runLearned(c config, policies map[string]*guard.Policy) error {
 		}
 		fmt.Printf("== %s, HELD-OUT split (sources never trained or tuned on)\n", name)
 		guardeval.EvaluateExamples(e, p, test).Write(os.Stdout, c.verbose)
+		if len(drop) > 0 {
+			var rest []dataset.Example
+			for _, x := range test {
+				if !drop[x.Source] {
+					rest = append(rest, x)
+				}
+			}
+			fmt.Printf("\n== %s, HELD-OUT split without %s\n", name, strings.Join(sortedKeys(drop), ", "))
+			guardeval.EvaluateExamples(e, p, rest).Write(os.Stdout, false)
+		}
 		fmt.Printf("\n== %s, in-corpus (training split)\n", name)
 		guardeval.EvaluateExamples(e, p, train).Write(os.Stdout, c.verbose)
 		fmt.Println()
 	}
 	return nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

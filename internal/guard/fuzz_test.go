@@ -68,14 +68,17 @@ func FuzzStreamScanner(f *testing.F) {
 		for _, c := range []string{text[:k], text[k:]} {
 			emit, _ := s.Write(c)
 			out.WriteString(emit)
-			if len(s.pending) > s.window+utf8.UTFMax {
-				t.Fatalf("held %d bytes with window %d", len(s.pending), s.window)
+			if len(s.win)-s.tl > s.window+utf8.UTFMax {
+				t.Fatalf("held %d bytes with window %d", len(s.win)-s.tl, s.window)
 			}
 		}
 		emit, _ := s.Flush()
 		out.WriteString(emit)
 		whole := e.Apply(text, p, Output)
 		for _, g := range whole.Findings {
+			if strings.HasSuffix(g.Detector, ".learned") {
+				continue // a learned window has gone out when it is judged: a stream flags it
+			}
 			v := text[g.Start:g.End]
 			if len(v) >= 6 && len(v) <= s.window/2 && strings.Contains(out.String(), v) && !strings.Contains(whole.Text, v) {
 				t.Fatalf("stream leaked %s value %q: %q", g.Type, v, out.String())

@@ -71,65 +71,79 @@ func (s *scanner) learned() {
 	}
 	out := s.dir == Output
 	sc := m.Score(s.text, out)
-	advice := textclass.Advice
-	if out {
-		advice = textclass.AdviceOut
-	}
-	for _, label := range [...]int{textclass.Attack, advice, textclass.Toxicity} {
-		w := sc[label]
-		score := calibrate(m, label, w.Prob)
-		if score < learnedMinScore || w.End <= w.Start {
-			continue
-		}
-		var d det
-		var name string
-		switch label {
-		case textclass.Attack:
-			d, name = detInjection, "injection.learned"
-			if sc[textclass.Jailbreak].Prob >= 0.5 {
-				d, name = detJailbreak, "jailbreak.learned"
-			}
-		case textclass.Advice, textclass.AdviceOut:
-			d, name = detAdvice, "financial_advice.learned"
-		default:
-			d, name = detToxicity, "toxicity.learned"
-		}
-		if score > 1 {
-			score = 1
-		}
-		// evidence: a text shorter than textclass.MinNorm tokens (a short
-		// command, a one-line question) is reported only at the precision-
-		// leaning point, and financial advice needs a financial object
-		// or act (money pot, asset, returns, buy/sell/hold) in its window
-		n, finance := textclass.Evidence(s.text, w.Start, w.End)
-		if d == detAdvice && !finance {
-			continue
-		}
-		if n < textclass.MinNorm && score < standardThreshold[label] {
-			continue
-		}
-		if s.ruleFound(d) {
+	for _, label := range learnedLabels(out) {
+		f, d, ok := learnedFinding(m, label, &sc, s.text, 0)
+		if !ok || s.ruleFound(d) {
 			continue // a rule already found it, with a span and name of its own
 		}
-		s.found = append(s.found, Finding{Type: detIDs[d], Start: w.Start, End: w.End, Score: score,
-			Detector: name, Features: s.explain(m, label, w, out)})
+		f.Features = explain(m, label, s.text, 0, sc[label], out, s.touchesValue)
+		s.found = append(s.found, f)
 	}
 }
 
-// explain returns the n-grams that raised a label's score most, as the
-// featuriser reads them; n-grams touching a value finding (a number, an
-// address) or holding '@' are left out, so no personal data is quoted.
-func (s *scanner) explain(m *textclass.Model, label int, w textclass.Window, out bool) []string {
-	cs := m.Explain(s.text, w.Start, w.End, out, label, 4*learnedFeatures)
+// learnedLabels are the heads that give findings, for a prompt or an answer.
+func learnedLabels(out bool) [3]int {
+	if out {
+		return [...]int{textclass.Attack, textclass.AdviceOut, textclass.Toxicity}
+	}
+	return [...]int{textclass.Attack, textclass.Advice, textclass.Toxicity}
+}
+
+// learnedFinding returns the finding, without its features, that label's
+// best window of sc makes, and its detector; ok is false when the score is
+// under the lowest reported one or the evidence rules drop it. text holds
+// the window; base is the offset of text[0] in what was scored (the
+// window's offsets, and the finding's, count from there).
+func learnedFinding(m *textclass.Model, label int, sc *textclass.Scores, text string, base int) (f Finding, d det, ok bool) {
+	w := sc[label]
+	score := calibrate(m, label, w.Prob)
+	if score < learnedMinScore || w.End <= w.Start {
+		return f, d, false
+	}
+	var name string
+	switch label {
+	case textclass.Attack:
+		d, name = detInjection, "injection.learned"
+		if sc[textclass.Jailbreak].Prob >= 0.5 {
+			d, name = detJailbreak, "jailbreak.learned"
+		}
+	case textclass.Advice, textclass.AdviceOut:
+		d, name = detAdvice, "financial_advice.learned"
+	default:
+		d, name = detToxicity, "toxicity.learned"
+	}
+	if score > 1 {
+		score = 1
+	}
+	// evidence: a text shorter than textclass.MinNorm tokens (a short
+	// command, a one-line question) is reported only at the precision-
+	// leaning point, and financial advice needs a financial object
+	// or act (money pot, asset, returns, buy/sell/hold) in its window
+	n, finance := textclass.Evidence(text, w.Start-base, w.End-base)
+	if d == detAdvice && !finance {
+		return f, d, false
+	}
+	if n < textclass.MinNorm && score < standardThreshold[label] {
+		return f, d, false
+	}
+	return Finding{Type: detIDs[d], Start: w.Start, End: w.End, Score: score, Detector: name}, d, true
+}
+
+// explain returns the n-grams that raised a label's score most in window w
+// of text (base is the offset of text[0], as for learnedFinding), as the
+// featuriser reads them; n-grams that touch a value finding (touches, in
+// text's offsets) or hold '@' are left out, so no personal data is quoted.
+func explain(m *textclass.Model, label int, text string, base int, w textclass.Window, out bool, touches func(start, end int) bool) []string {
+	cs := m.Explain(text, w.Start-base, w.End-base, out, label, 4*learnedFeatures)
 	var fs []string
 	for _, c := range cs {
 		if len(fs) == learnedFeatures {
 			break
 		}
-		if s.touchesValue(c.Start, c.End) || strings.ContainsRune(s.text[c.Start:c.End], '@') {
+		if touches(c.Start, c.End) || strings.ContainsRune(text[c.Start:c.End], '@') {
 			continue
 		}
-		ft := textclass.FeatureText(s.text[c.Start:c.End])
+		ft := textclass.FeatureText(text[c.Start:c.End])
 		dup := false
 		for _, g := range fs {
 			dup = dup || g == ft
@@ -145,12 +159,17 @@ func (s *scanner) explain(m *textclass.Model, label int, w textclass.Window, out
 // for an attack) is already there.
 func (s *scanner) ruleFound(d det) bool {
 	for i := range s.found {
-		t := s.found[i].Type
-		if t == detIDs[d] || (d == detInjection || d == detJailbreak) && (t == DetectorInjection || t == DetectorJailbreak) {
+		if ruleCovers(d, s.found[i].Type) {
 			return true
 		}
 	}
 	return false
+}
+
+// ruleCovers reports whether a rule finding of type typ makes a learned
+// finding of d redundant: the same detector, or any attack for an attack.
+func ruleCovers(d det, typ string) bool {
+	return typ == detIDs[d] || (d == detInjection || d == detJailbreak) && (typ == DetectorInjection || typ == DetectorJailbreak)
 }
 
 func (s *scanner) touchesValue(start, end int) bool {

@@ -20,8 +20,8 @@ type heldOutFloor struct {
 }
 
 var heldOutFloors = map[string]heldOutFloor{
-	"bfsi-strict":   {attackP: 0.97, attackR: 0.72, adviceF1: 0.92, toxicityF1: 0.41, benignMax: 0.019},
-	"bfsi-standard": {attackP: 0.97, attackR: 0.13, adviceF1: 0.91, toxicityF1: 0.33, benignMax: 0.009},
+	"bfsi-strict":   {attackP: 0.96, attackR: 0.59, adviceF1: 0.92, toxicityF1: 0.26, benignMax: 0.020},
+	"bfsi-standard": {attackP: 0.98, attackR: 0.38, adviceF1: 0.91, toxicityF1: 0.17, benignMax: 0.011},
 }
 
 func TestLearnedHeldOut(t *testing.T) {

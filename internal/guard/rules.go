@@ -23,6 +23,11 @@ type rule struct {
 	// ignore", "you must ignore"), not follow a subject ("older toolchains
 	// ignore ... directives").
 	imperative bool
+	// addressee: the last slot (an insult) must be said of the first (you,
+	// your): no sentence break, negation or other subject between them ("you
+	// are useless", not "you're not useless", "do you think it's stupid",
+	// "you have these idiotic fees"); see predicatedOfYou.
+	addressee bool
 }
 
 func r(d det, name string, score float64, slots ...uint64) rule {
@@ -33,6 +38,7 @@ func (x rule) gap(g ...int32) rule { x.gaps = append([]int32{0}, g...); return x
 func (x rule) veto(c uint64) rule  { x.notBetween = c; return x }
 func (x rule) input() rule         { x.inputOnly = true; return x }
 func (x rule) imper() rule         { x.imperative = true; return x }
+func (x rule) toYou() rule         { x.addressee = true; return x }
 func (x rule) vetoBefore(c uint64, g int32) rule {
 	x.notBefore, x.beforeGap = c, g
 	return x
@@ -84,9 +90,9 @@ var rules = []rule{
 	r(detAdvice, "advice.returns", 0.45, cGUAR, cRET).gap(10),
 	r(detAdvice, "advice.returns", 0.85, cMULT).vetoBefore(cDEFQ, 30),
 	// toxicity
-	r(detToxicity, "toxicity.insult", 0.9, cYOU, cINSN).gap(12),
-	r(detToxicity, "toxicity.insult", 0.8, cYOU, cINSA).gap(12),
-	r(detToxicity, "toxicity.insult", 0.8, cYOUR, cINSN).gap(10),
+	r(detToxicity, "toxicity.insult", 0.9, cYOU, cINSN).gap(12).toYou(),
+	r(detToxicity, "toxicity.insult", 0.8, cYOU, cINSA).gap(12).toYou(),
+	r(detToxicity, "toxicity.insult", 0.8, cYOUR, cINSN).gap(10).toYou(),
 	r(detToxicity, "toxicity.insult", 0.85, cINSX),
 	r(detToxicity, "toxicity.insult", 0.85, cINSN, cTHRO).gap(12),
 	r(detToxicity, "toxicity.insult", 0.45, cINSN),
@@ -145,8 +151,8 @@ func evalRules(text string, hits []hit, cls func(hit) uint64, dir Direction, com
 				(x.imperative && !compact && !clauseStart(text, int(hits[i].start))) {
 				continue
 			}
-			end, ok := matchRule(hits, i, x, cls, compact)
-			if !ok {
+			last, end, ok := matchRule(hits, i, x, cls, compact)
+			if !ok || x.addressee && !compact && (!predicatedOfYou(text[hits[i].end:last]) || quoted(text, int(hits[i].start), end)) {
 				continue
 			}
 			out = append(out, Finding{Type: detIDs[x.d], Start: int(hits[i].start), End: end,
@@ -156,9 +162,10 @@ func evalRules(text string, hits []hit, cls func(hit) uint64, dir Direction, com
 	return out
 }
 
-func matchRule(hits []hit, i int, x *rule, cls func(hit) uint64, compact bool) (int, bool) {
+// matchRule returns the start of the last slot's hit and the end of the match.
+func matchRule(hits []hit, i int, x *rule, cls func(hit) uint64, compact bool) (int, int, bool) {
 	if x.notBefore != 0 && vetoedBefore(hits, i, x, cls) {
-		return 0, false
+		return 0, 0, false
 	}
 	prev := i
 	for s := 1; s < len(x.slots); s++ {
@@ -183,19 +190,100 @@ func matchRule(hits []hit, i int, x *rule, cls func(hit) uint64, compact bool) (
 			}
 		}
 		if next < 0 {
-			return 0, false
+			return 0, 0, false
 		}
 		if x.notBetween != 0 {
 			for j := prev + 1; j < next; j++ {
 				if hits[j].start >= hits[prev].end && hits[j].end <= hits[next].start &&
 					cls(hits[j])&x.notBetween != 0 {
-					return 0, false
+					return 0, 0, false
 				}
 			}
 		}
 		prev = next
 	}
-	return int(hits[prev].end), true
+	return int(hits[prev].start), int(hits[prev].end), true
+}
+
+// notOfYou are words that, between "you" and an insult, say the insult is
+// not predicated of the addressee: negation ("you're not useless"), another
+// subject or object ("you think it's stupid", "you have these idiotic fees",
+// "I told you my phone is useless") or a feeling ("have you felt useless").
+var notOfYou = map[string]bool{
+	"not": true, "never": true, "no": true, "nothing": true, "hardly": true,
+	"it": true, "it's": true, "its": true, "this": true, "that": true, "that's": true, "these": true, "those": true,
+	"he": true, "he's": true, "she": true, "she's": true, "they": true, "they're": true, "him": true, "her": true,
+	"them": true, "his": true, "their": true, "i": true, "i'm": true, "me": true, "my": true, "we": true,
+	"us": true, "our": true, "feel": true, "felt": true, "feeling": true, "think": true, "thought": true,
+	"if": true, "whether": true,
+}
+
+// quoted reports whether text[start:end] sits inside quotation marks: an
+// opening quote right before it (spaces aside) and a closing one within 60
+// bytes after it, with no sentence break between. Quoted insults are being
+// reported, translated or discussed ("translate 'you are a loser' into
+// French", "he wrote \"you useless clown\" under my post"), not said to
+// anyone; the learned detector still reads them.
+func quoted(text string, start, end int) bool {
+	i := start
+	for i > 0 && text[i-1] == ' ' {
+		i--
+	}
+	opening := i > 0 && (text[i-1] == '\'' || text[i-1] == '"') ||
+		i >= 3 && (text[i-3:i] == "\u201c" || text[i-3:i] == "\u2018")
+	if !opening {
+		return false
+	}
+	for j := end; j < len(text) && j < end+60; j++ {
+		switch c := text[j]; {
+		case c == '.' || c == '!' || c == '?' || c == '\n':
+			// a closing quote may follow the sentence's own punctuation
+			if j+1 < len(text) && (text[j+1] == '\'' || text[j+1] == '"') {
+				return true
+			}
+			return j+3 < len(text) && (text[j+1:j+4] == "\u201d" || text[j+1:j+4] == "\u2019")
+		case c == '"':
+			return true
+		case c == '\'' && (j+1 == len(text) || !isLetter(text[j+1])):
+			return true // not the apostrophe of "loser's"
+		case c == 0xE2 && j+3 <= len(text) && (text[j:j+3] == "\u201d" || text[j:j+3] == "\u2019") &&
+			(j+3 == len(text) || !isLetter(text[j+3])):
+			return true
+		}
+	}
+	return false
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// predicatedOfYou reports whether the text between "you" / "your" and an
+// insult lets the insult be said of the addressee: no sentence break and no
+// word of notOfYou (a contraction ending in n't counts as negation; "this" or
+// "that" right before the insult is a degree word, not a subject).
+func predicatedOfYou(between string) bool {
+	for i := 0; i < len(between); {
+		c := between[i]
+		switch {
+		case c == '.' || c == '!' || c == '?' || c == ';' || c == '\n':
+			return false
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '\'' || c >= 0x80:
+			j := i
+			for j < len(between) && (between[j] >= 'a' && between[j] <= 'z' || between[j] >= 'A' && between[j] <= 'Z' ||
+				between[j] == '\'' || between[j] >= 0x80) {
+				j++
+			}
+			w := strings.ToLower(strings.ReplaceAll(between[i:j], "\u2019", "'"))
+			if (w == "this" || w == "that") && strings.TrimSpace(between[j:]) == "" {
+				// a degree word right before the insult: "are you truly this useless"
+			} else if notOfYou[w] || strings.HasSuffix(w, "n't") {
+				return false
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+	return true
 }
 
 func vetoedBefore(hits []hit, i int, x *rule, cls func(hit) uint64) bool {

@@ -22,8 +22,8 @@ func streamAll(t *testing.T, s *StreamScanner, chunks []string) string {
 	for _, c := range chunks {
 		emit, _ := s.Write(c)
 		out.WriteString(emit)
-		if len(s.pending) > s.window {
-			t.Fatalf("held %d bytes, more than the %d-byte window", len(s.pending), s.window)
+		if len(s.win)-s.tl > s.window {
+			t.Fatalf("held %d bytes, more than the %d-byte window", len(s.win)-s.tl, s.window)
 		}
 	}
 	emit, _ := s.Flush()
@@ -115,9 +115,12 @@ func TestStreamBlockMidStream(t *testing.T) {
 func TestStreamReportsFindingOffsets(t *testing.T) {
 	e := newTestEngine(t)
 	s := NewStreamScanner(e, redactPolicy(), 16)
-	prefix := strings.Repeat("x ", 40)
+	// Ordinary prose around the value: the test is about offsets, and
+	// filler such as "x x x" is text a retrained model may score as
+	// anything.
+	prefix := "Here is the summary of the customer record you asked me to look up today. "
 	var found []Finding
-	for _, c := range []string{prefix, "SSN 536-22-", "1234 ok", strings.Repeat(" y", 20)} {
+	for _, c := range []string{prefix, "SSN 536-22-", "1234 ok", ". The record was last updated by the branch office in March."} {
 		_, res := s.Write(c)
 		found = append(found, res.Findings...)
 	}
@@ -149,5 +152,55 @@ func TestStreamWriteBytesReusesNothing(t *testing.T) {
 	emit, _ := s.Flush()
 	if got := out.String() + emit; got != want {
 		t.Fatalf("got %q\nwant %q", got, want)
+	}
+}
+
+// TestStreamReportsPhraseCompletedAfterItsStartWentOut checks that a phrase
+// finding whose first words the scanner already let out (it flags, so the
+// words are not held) is reported when its last words come, once, however
+// the stream is cut.
+func TestStreamReportsPhraseCompletedAfterItsStartWentOut(t *testing.T) {
+	e := newTestEngine(t)
+	ps, err := LoadPolicies("../../configs/guardrails.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Policy{Name: "flags", Detectors: map[string]DetectorPolicy{}}
+	for id, dp := range ps["bfsi-standard"].Detectors {
+		if dp.Action != ActionAllow {
+			dp.Action = ActionFlag
+		}
+		p.Detectors[id] = dp
+	}
+	text := "You should put 50% of your pension into small-cap funds and the rest into a REIT."
+	var want []string
+	for _, f := range e.Apply(text, p, Output).Findings {
+		want = append(want, f.Detector)
+	}
+	if len(want) == 0 {
+		t.Fatal("the text has no finding whole")
+	}
+	for size := 1; size <= len(text); size++ {
+		s := NewStreamScanner(e, p, 0)
+		var got []string
+		for rest := text; ; {
+			n := min(size, len(rest))
+			var res Result
+			if n == 0 {
+				_, res = s.Flush()
+			} else {
+				_, res = s.Write(rest[:n])
+			}
+			for _, f := range res.Findings {
+				got = append(got, f.Detector)
+			}
+			if n == 0 {
+				break
+			}
+			rest = rest[n:]
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("chunks of %d: reported %v, want %v", size, got, want)
+		}
 	}
 }

@@ -25,6 +25,8 @@ var conceptWords = [...]string{
 	cVerb:    "verbatim exactly word full everything above before beginning hidden initial original complete raw",
 	cData:    "e-mail subject document resume review message attached file webpage comment thread invoice document",
 	cAttn:    "note important hey dear ps notice warning urgent",
+	cCmd:     "tell say respond reply answer give write do start begin stop obey follow comply must",
+	cDecode:  "decode decoded decoding decrypt base00 b00 hex rot00 cipher encoded encoding execute",
 	// jailbreaks
 	cRole:    "pretend imagine role character act acting persona story fiction novel screenplay scene hypothetically hypothetical world game play fictional simulate simulation",
 	cNoLimit: "unrestricted uncensored unfiltered unlimited freed free limit limitless anything never refuse refusal jailbroken dan mode developer ethics ethical moral morals rules censorship",
@@ -57,6 +59,9 @@ const (
 	cVerb
 	cData
 	cAttn
+	cCmd
+	cDecode
+	cBlob // no words: a long letter-digit run (shapeBlob)
 	cRole
 	cNoLimit
 	cHarm

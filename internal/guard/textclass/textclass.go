@@ -10,7 +10,11 @@
 // added as well: words with an inner capital (common in adversarial
 // suffixes), line starts that look
 // like a role or section marker ("system:", "###"), and the direction of the
-// text. Feature hashes index a fixed table of quantised weights, one int8 per
+// text; and, from the token's shape and the few tokens before it, a concept
+// class opening a sentence, the word after a tag opener, upper-case words,
+// odd tokens and runs of them, long letter-digit runs, and concept pairs in a
+// frame (see tokenFeatures). No feature looks further back than frameGap
+// tokens. Feature hashes index a fixed table of quantised weights, one int8 per
 // label, so a token costs two table lookups.
 //
 // Scores are computed over windows of up to WindowTokens tokens (consecutive
@@ -155,7 +159,40 @@ type Token struct {
 	Start, End int
 	// Extra is a structural token hash emitted with it (0 for none).
 	Extra uint64
+	// Shape holds the token's shape flags (shape*).
+	Shape uint8
 }
+
+// Token shape flags: what a token's structural features are read from.
+const (
+	// shapeWord: a word (letters or digits), not a punctuation run.
+	shapeWord = 1 << iota
+	// shapeLine: the first token of a line.
+	shapeLine
+	// shapeEnd: a punctuation run that ends a sentence or opens a list
+	// (. ! ? : ;).
+	shapeEnd
+	// shapeOpen: a punctuation run that opens a markup tag, role or
+	// section marker (ends in < / [ | { or is a run of # = - *).
+	shapeOpen
+	// shapeCaps: an upper-case word of three letters or more.
+	shapeCaps
+	// shapeOdd: a token unlike prose: a punctuation run mixing symbols, a
+	// word with an inner capital or mixing letters and digits, or a word of
+	// four letters or more without a vowel.
+	shapeOdd
+	// shapeBlob: a long run of letters and digits (an encoded payload:
+	// base64, hex).
+	shapeBlob
+)
+
+// isVowel is 1 for the vowels (and y), either case, else 0.
+var isVowel = func() (v [256]uint8) {
+	for _, c := range "aeiouyAEIOUY" {
+		v[c] = 1
+	}
+	return v
+}()
 
 // tokenize calls fn for every token of text, in order. It allocates nothing.
 func tokenize(text string, fn func(t Token)) {
@@ -175,10 +212,22 @@ func tokenize(text string, fn func(t Token)) {
 		start := i
 		h := uint64(fnvOffset)
 		var extra uint64
+		var shape uint8
+		if lineStart {
+			shape = shapeLine
+		}
 		if cl == clPunct {
 			first := c
+			mixed := false
 			for i < n && byteClass[text[i]] == clPunct {
 				b := text[i]
+				if b != first {
+					mixed = true
+				}
+				switch b {
+				case '.', '!', '?', ':', ';':
+					shape |= shapeEnd
+				}
 				h ^= uint64(b)
 				h *= fnvPrime
 				i++
@@ -186,19 +235,32 @@ func tokenize(text string, fn func(t Token)) {
 			if lineStart && (first == '#' || first == '<' || first == '[' || first == '=' || first == '-') && i-start >= 2 {
 				extra = hLineMark
 			}
+			switch last := text[i-1]; {
+			case last == '<' || last == '/' || last == '[' || last == '|' || last == '{':
+				shape |= shapeOpen
+			case !mixed && i-start >= 2 && (first == '#' || first == '=' || first == '-' || first == '*'):
+				shape |= shapeOpen
+			}
+			if mixed && i-start >= 2 {
+				shape |= shapeOdd
+			}
 		} else {
+			shape |= shapeWord
 			upperAfterLower := false
 			prevLower := false
+			uppers, digits, vowels, nonASCII, ignored := 0, 0, 0, 0, 0
 			for i < n {
 				b := text[i]
 				k := byteClass[b]
 				if k == clIgnore {
 					i++
+					ignored++
 					continue
 				}
 				if k != clLetter && k != clDigit {
 					break
 				}
+				vowels += int(isVowel[b])
 				switch {
 				case b >= 'A' && b <= 'Z':
 					if prevLower {
@@ -206,11 +268,14 @@ func tokenize(text string, fn func(t Token)) {
 					}
 					b += 'a' - 'A'
 					prevLower = false
+					uppers++
 				case k == clDigit:
 					b = '0'
 					prevLower = false
-				default:
-					prevLower = b >= 'a' && b <= 'z'
+					digits++
+				default: // a-z or a byte of a multi-byte character
+					prevLower = b <= 'z'
+					nonASCII += int(b >> 7)
 				}
 				h ^= uint64(b)
 				h *= fnvPrime
@@ -221,31 +286,75 @@ func tokenize(text string, fn func(t Token)) {
 			} else if lineStart && i < n && text[i] == ':' && i-start <= 12 {
 				extra = hLineMark // "system:", "assistant:", "user:" at a line start
 			}
+			letters := i - start - ignored - digits - nonASCII // ASCII letters
+			switch {
+			case letters+digits >= 16 && (digits > 0 && letters > 0 || letters+digits >= 32):
+				shape |= shapeBlob | shapeOdd
+			case upperAfterLower, digits > 0 && letters > 0, letters >= 4 && vowels == 0 && letters == i-start:
+				shape |= shapeOdd
+			}
+			if uppers >= 3 && uppers == letters {
+				shape |= shapeCaps
+			}
 		}
 		lineStart = false
-		fn(Token{Hash: h, Start: start, End: i, Extra: extra})
+		fn(Token{Hash: h, Start: start, End: i, Extra: extra, Shape: shape})
 	}
 }
 
-// featState carries what a token's features depend on from earlier tokens.
+// featState carries what a token's features depend on from earlier tokens:
+// nothing further back than frameGap tokens, so that a stream scanner that
+// reads that many tokens again before new text featurises it as a whole text.
 type featState struct {
 	prevHash   uint64
 	prevStart  int
+	prevShape  uint8
 	have       bool
 	idx        int // token index
 	lastC      uint8
 	lastCIdx   int
 	lastCStart int
+	oddRun     uint8 // shapeOdd of the last four tokens, one bit each
+	frameIdx   [numFrames]int
+	frameStart [numFrames]int
 }
 
+// Structural feature salts and tokens.
+const (
+	sentSalt  = 0x2545F4914F6CDD1D // a word opening a sentence or line
+	tagSalt   = 0x9FB21C651E98DF25 // a word right after a tag or marker opener
+	capsSalt  = 0xD6E8FEB86659FD93 // an upper-case word
+	frameSalt = 0xA0761D6478BD642F // a class after a frame class
+)
+
+var (
+	hOddRun = hashString("\x00oddrun") // three of the last four tokens odd
+	hBlob   = hashString("\x00blob")   // a long letter-digit run
+)
+
+// Frame classes: classes that set up a frame (a role play, a document, an
+// address to the model, an override, a decoding task) whose later classes
+// are read in it, up to frameGap tokens on ("pretend … you are … no rules
+// … explain … bomb").
+var frames = [...]uint8{cRole, cData, cAI, cIgnore, cDecode}
+
+const (
+	numFrames = len(frames)
+	frameGap  = 8
+)
+
 // maxTokenFeatures bounds the features one token adds.
-const maxTokenFeatures = 6
+const maxTokenFeatures = 12 + numFrames
 
 // tokenFeatures writes token t's feature hashes to hs and the start offset
 // of the span each covers (it ends at t.End) to starts, and returns how many:
 // its unigram, its bigram with the previous token, its structural token, its
 // salted output copy (in output), its concept class and the class pair with
-// the previous class token.
+// the previous class token; and its structural features: its class when it
+// opens a sentence or line, the word after a tag or marker opener, an
+// upper-case word, an odd token and a run of them, a long letter-digit run
+// (class cBlob), and its class paired with each frame class seen at most
+// frameGap tokens before.
 func (st *featState) tokenFeatures(t Token, output bool, hs *[maxTokenFeatures]uint64, starts *[maxTokenFeatures]int) int {
 	n := 0
 	hs[n], starts[n] = t.Hash, t.Start
@@ -262,18 +371,73 @@ func (st *featState) tokenFeatures(t Token, output bool, hs *[maxTokenFeatures]u
 		hs[n], starts[n] = t.Hash^outSalt, t.Start
 		n++
 	}
-	if c := conceptOf(t.Hash); c != cNone {
+	c := conceptOf(t.Hash)
+	if t.Shape&shapeWord != 0 {
+		if c != cNone && (!st.have || t.Shape&shapeLine != 0 || st.prevShape&shapeEnd != 0) {
+			// a class opening a sentence or line: the imperative mood
+			// ("Ignore …", "Tell …", "Reveal …") shows here
+			hs[n], starts[n] = conceptHash[c]^sentSalt, t.Start
+			n++
+		}
+		if st.have && st.prevShape&shapeOpen != 0 {
+			// "</document>", "[INST]", "### system", "<|im_start|>"
+			hs[n], starts[n] = t.Hash^tagSalt, st.prevStart
+			n++
+		}
+		if t.Shape&shapeCaps != 0 {
+			hs[n], starts[n] = t.Hash^capsSalt, t.Start
+			n++
+		}
+		if t.Shape&shapeBlob != 0 {
+			hs[n], starts[n] = hBlob, t.Start
+			n++
+			if c == cNone {
+				c = cBlob
+			}
+		}
+	}
+	st.oddRun = st.oddRun<<1&0xF | b2u(t.Shape&shapeOdd != 0)
+	if t.Shape&shapeOdd != 0 {
+		hs[n], starts[n] = hOdd, t.Start
+		n++
+		if bits3of4[st.oddRun] {
+			hs[n], starts[n] = hOddRun, t.Start
+			n++
+		}
+	}
+	if c != cNone {
 		hs[n], starts[n] = conceptHash[c], t.Start
 		n++
 		if st.lastC != cNone && st.idx-st.lastCIdx <= conceptGap {
 			hs[n], starts[n] = conceptPair(st.lastC, c), st.lastCStart
 			n++
 		}
+		for f, fc := range frames {
+			if fc != c && st.frameIdx[f] > 0 && st.idx+1-st.frameIdx[f] <= frameGap {
+				hs[n], starts[n] = conceptPair(fc, c)^frameSalt, st.frameStart[f]
+				n++
+			}
+		}
+		for f, fc := range frames {
+			if fc == c {
+				st.frameIdx[f], st.frameStart[f] = st.idx+1, t.Start
+			}
+		}
 		st.lastC, st.lastCIdx, st.lastCStart = c, st.idx, t.Start
 	}
-	st.prevHash, st.prevStart, st.have = t.Hash, t.Start, true
+	st.prevHash, st.prevStart, st.prevShape, st.have = t.Hash, t.Start, t.Shape, true
 	st.idx++
 	return n
+}
+
+// bits3of4 marks the 4-bit masks with three bits or more set.
+var bits3of4 = [16]bool{7: true, 11: true, 13: true, 14: true, 15: true}
+
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Features calls fn with the hash of every feature of text (the unit the

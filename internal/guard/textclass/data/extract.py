@@ -144,3 +144,75 @@ for l in gzip.decompress(show("openai+moderation-api-release", "data/samples-168
     if tox: rows.append((r["prompt"], "toxicity"))
     elif clean_: rows.append((r["prompt"], "benign"))
 write("openai_moderation", rows, 1700)
+
+# --- fourth pass: more real data (splits fixed before anything was scored with them; see MANIFEST.md)
+def bylines(repo, path):
+    return show(repo, path).decode("utf-8", "replace").splitlines()
+
+# TOXIGEN (train): human-written demonstrations and the machine-assembled prompt lists of implicit
+# hate about 13 groups beside neutral statements about the same groups
+TG = "microsoft+TOXIGEN"
+files = subprocess.run(["git", "-C", f"{ROOT}/{TG}/repo", "ls-tree", "-r", "--name-only", "HEAD"],
+                       check=True, capture_output=True, text=True).stdout.split()
+hate, neutral = [], []
+for f in sorted(files):
+    base = f.rsplit("/", 1)[-1]
+    if not (f.startswith("demonstrations/") or f.startswith("prompts/")) or not f.endswith(".txt"):
+        continue
+    if not (base.startswith("hate_") or base.startswith("neutral_")):
+        continue
+    for l in bylines(TG, f):
+        for s in l.split("\\n"):
+            s = s.strip().lstrip("-").strip()
+            if len(s.split()) >= 3:
+                (hate if base.startswith("hate_") else neutral).append((s, "toxicity" if base.startswith("hate_") else "benign"))
+random.Random(4).shuffle(hate); random.Random(5).shuffle(neutral)
+write("toxigen", hate[:1500] + neutral[:1500], 3000)
+
+# conversationai unintended-bias sentence templates (train): toxic / non-toxic sentences with identity
+# terms, English and Hinglish (hi-Latn); sampled evenly across templates
+CA = "conversationai+unintended-ml-bias-analysis"
+def templates(path, cap, seed):
+    by = {}
+    for r in csv.DictReader(io.StringIO(show(CA, path).decode())):
+        y = {"toxic": "toxicity", "nontoxic": "benign"}.get(r["toxicity"])
+        if y:
+            by.setdefault((r["template"], y), []).append((r["phrase"], y))
+    rng, rows = random.Random(seed), []
+    per = max(1, cap // max(1, len(by)))
+    for k in sorted(by):
+        xs = sorted(set(by[k])); rng.shuffle(xs)
+        rows += xs[:per]
+    return rows
+# The identity-term templates (bias_templates_en / _hi, sampled by templates() above) were trained on
+# in the fourth pass and then dropped (see MANIFEST.md): they are not written any more.
+
+# Stormfront sentences (HELD-OUT): hate / noHate by the annotators; "relation" (hate only with the
+# neighbouring sentence) and idk/skip are left out
+VT = "Vicomtech+hate-speech-dataset"
+rows = []
+for r in csv.DictReader(io.StringIO(show(VT, "annotations_metadata.csv").decode())):
+    y = {"hate": "toxicity", "noHate": "benign"}.get(r["label"])
+    if y:
+        rows.append((show(VT, f"all_files/{r['file_id']}.txt").decode("utf-8", "replace"), y))
+tox = [r for r in rows if r[1] == "toxicity"]; ben = [r for r in rows if r[1] == "benign"]
+random.Random(8).shuffle(tox); random.Random(9).shuffle(ben)
+write("stormfront", tox[:600] + ben[:600], 1200)
+
+# latent jailbreak (HELD-OUT): a harmful instruction given as the text of a translation / paraphrase
+# task, i.e. an instruction inside data the model should only process -> injection
+LJ = "qiuhuachuan+latent-jailbreak"
+files = subprocess.run(["git", "-C", f"{ROOT}/{LJ}/repo", "ls-tree", "-r", "--name-only", "HEAD", "data/"],
+                       check=True, capture_output=True, text=True).stdout.split()
+rows = []
+for f in sorted(files):
+    if f.endswith(".json"):
+        for v in json.loads(show(LJ, f)).values():
+            rows += [(r["context"], "injection") for r in v]
+write("latent_jailbreak", rows, 200)
+
+# Wikipedia talk-page comments (train): the conversationai bias repo's non-fuzzed test set, a sample
+# of the Wikipedia Talk Labels: Toxicity corpus (CC0) -- real people attacking or arguing with each other
+rows = [(re.sub(r"\s+", " ", r["comment"]).strip(), "toxicity" if r["toxic"] == "True" else "benign")
+        for r in csv.DictReader(io.StringIO(show(CA, "archive/unintended_ml_bias/eval_datasets/toxicity_nonfuzzed_testset.csv").decode()))]
+write("wiki_toxicity", rows, 1500)
