@@ -8,6 +8,7 @@ import (
 	_ "github.com/aigw/aigw/caddyplugins/auth"      // aigw_auth
 	_ "github.com/aigw/aigw/caddyplugins/dashboard" // aigw_dashboard
 	_ "github.com/aigw/aigw/caddyplugins/guardrail" // aigw_guardrail
+	_ "github.com/aigw/aigw/caddyplugins/logbuffer" // the aigw_buffered log writer
 	_ "github.com/aigw/aigw/caddyplugins/meter"     // aigw_meter
 	_ "github.com/aigw/aigw/caddyplugins/ratelimit" // aigw_ratelimit
 	_ "github.com/aigw/aigw/caddyplugins/ready"     // aigw_ready

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -86,6 +87,8 @@ func TestBinaryCommands(t *testing.T) {
 	}
 
 	run := aigwCmd(bin, env, "run", "--config", "Caddyfile")
+	var stderr bytes.Buffer // read only after the process exited
+	run.Stderr = &stderr
 	if err := run.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -124,5 +127,10 @@ func TestBinaryCommands(t *testing.T) {
 	case <-exited:
 	case <-waitCtx.Done():
 		t.Fatal("aigw did not exit after stop")
+	}
+	// The access log is buffered (aigw_buffered, up to a second): reloads and
+	// the stop must have written out every request's line.
+	if n := strings.Count(stderr.String(), `"logger":"http.handlers.aigw_meter.access","msg":"request"`); n != 4 {
+		t.Errorf("%d access log lines on stderr after stop, want 4 (one per request):\n%s", n, stderr.String())
 	}
 }

@@ -56,8 +56,8 @@ func (v *verdict) add(res guard.Result) {
 // screened texts as the provider will see them.
 func screenChat(e *guard.Engine, p *guard.Policy, body []byte, req *oai.ChatRequest) (verdict, []byte, []string, error) {
 	var v verdict
-	redacted := map[int]string{}
-	var texts []string
+	var redacted map[int]string // made on the first redaction: most requests have none
+	texts := make([]string, 0, len(req.Messages))
 	for i := range req.Messages {
 		text, err := req.Messages[i].Text()
 		if err != nil || text == "" {
@@ -67,6 +67,9 @@ func screenChat(e *guard.Engine, p *guard.Policy, body []byte, req *oai.ChatRequ
 		v.add(res)
 		texts = append(texts, res.Text)
 		if res.Action == guard.ActionRedact && res.Text != text {
+			if redacted == nil {
+				redacted = map[int]string{}
+			}
 			redacted[i] = res.Text
 		}
 	}

@@ -128,22 +128,31 @@ func chainTenant(ctx context.Context, tx pgx.Tx, tenant string, events []*Event)
 		return nil, Checkpoint{}, err
 	}
 	last := rows[len(rows)-1]
-	return rows, Checkpoint{Chain: key, Seq: last[1].(int64), Hash: last[len(last)-1].([]byte)}, nil
+	return rows, Checkpoint{Chain: key, Seq: *last[1].(int8Ref).p, Hash: *last[len(last)-1].(bytesRef).p}, nil
 }
 
 // chainRows returns events as rows following the chain head (seq, prev).
-// The rows' values, hashes and details share a few allocations: this runs
-// for every request's event.
+// This runs for every request's event, so a row's values allocate nothing of
+// their own: boxing a string, a large integer, a time or a slice into an
+// interface allocates one object each (a dozen a row), and pgx re-boxes what
+// a plain pointer points to. The values are one-pointer references instead
+// (textRef, int8Ref, timeRef, bytesRef), into the events or into arrays
+// allocated once per batch, which pgx reads through its Valuer interfaces.
+// The details stay a []byte: the jsonb codec encodes anything else with
+// encoding/json.
 func chainRows(tenant any, seq int64, prev []byte, events []*Event) ([][]any, error) {
-	width := len(auditColumns)
-	vals := make([]any, width*len(events))
-	hashes := make([]byte, sha256.Size*len(events))
-	rows := make([][]any, len(events))
+	width, n := len(auditColumns), len(events)
+	vals := make([]any, width*n)
+	rows := make([][]any, n)
+	seqs, times := make([]int64, n), make([]pgtype.Timestamptz, n)
+	slices := make([][]byte, n+1) // each row's hash, then the head's
+	hashes := make([]byte, sha256.Size*n)
 	// A row keeps the slice of details it was given, whose bytes a later
 	// growth of the buffer leaves in place.
 	var details []byte
 	var hs hasher
-	prevArg := any(prev) // boxed once: a row's hash is the next row's prev_hash
+	slices[n] = prev
+	prevArg := bytesRef{&slices[n]} // a row's hash is the next row's prev_hash
 	for i, e := range events {
 		seq++
 		start := len(details)
@@ -155,11 +164,36 @@ func chainRows(tenant any, seq int64, prev []byte, events []*Event) ([][]any, er
 		h := hashes[i*sha256.Size : (i+1)*sha256.Size : (i+1)*sha256.Size]
 		sum := hs.hash(prev, seq, e, d)
 		copy(h, sum[:])
-		hashArg := any(h)
-		rows[i] = append(vals[i*width:i*width:(i+1)*width], tenant, seq,
-			pgtype.Timestamptz{Time: e.OccurredAt, Valid: true}, e.ActorType, e.ActorID, e.Action, e.ResourceType,
-			e.ResourceID, e.Outcome, e.Severity, e.ClientIP, e.RequestID, d, prevArg, hashArg)
+		seqs[i], slices[i] = seq, h
+		times[i] = pgtype.Timestamptz{Time: e.OccurredAt, Valid: true}
+		hashArg := bytesRef{&slices[i]}
+		rows[i] = append(vals[i*width:i*width:(i+1)*width], tenant, int8Ref{&seqs[i]}, timeRef{&times[i]},
+			textRef{&e.ActorType}, textRef{&e.ActorID}, textRef{&e.Action}, textRef{&e.ResourceType},
+			textRef{&e.ResourceID}, textRef{&e.Outcome}, textRef{&e.Severity}, textRef{&e.ClientIP},
+			textRef{&e.RequestID}, d, prevArg, hashArg)
 		prev, prevArg = h, hashArg
 	}
 	return rows, nil
 }
+
+// One-pointer values that pgx encodes through its Valuer interfaces; stored
+// in an interface they allocate nothing.
+type (
+	textRef  struct{ p *string }
+	int8Ref  struct{ p *int64 }
+	timeRef  struct{ p *pgtype.Timestamptz }
+	bytesRef struct{ p *[]byte }
+)
+
+func (r textRef) TextValue() (pgtype.Text, error)               { return pgtype.Text{String: *r.p, Valid: true}, nil }
+func (r int8Ref) Int64Value() (pgtype.Int8, error)              { return pgtype.Int8{Int64: *r.p, Valid: true}, nil }
+func (r timeRef) TimestamptzValue() (pgtype.Timestamptz, error) { return *r.p, nil }
+func (r bytesRef) BytesValue() ([]byte, error)                  { return *r.p, nil }
+
+// Interface guards.
+var (
+	_ pgtype.TextValuer        = textRef{}
+	_ pgtype.Int64Valuer       = int8Ref{}
+	_ pgtype.TimestamptzValuer = timeRef{}
+	_ pgtype.BytesValuer       = bytesRef{}
+)
