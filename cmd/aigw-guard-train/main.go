@@ -588,23 +588,7 @@ func inSample(text string) bool {
 // (sample precision overstates precision on unlike text, hence floors near 1); each threshold is put
 // halfway between the last score it keeps and the next lower one.
 func fbetaPoints(c config, m *textclass.Model, val []dataset.Example, head int, lso bool) (float32, float32) {
-	type sp struct {
-		p float64
-		y bool
-	}
-	var s []sp
-	total := 0
-	for _, x := range val {
-		y := target(x, head)
-		if y < 0 {
-			continue
-		}
-		s = append(s, sp{m.Score(x.Text, x.Output)[head].Prob, y == 1})
-		if y == 1 {
-			total++
-		}
-	}
-	sort.Slice(s, func(i, j int) bool { return s[i].p > s[j].p })
+	s, total := scored(m, val, head)
 	pick := func(beta, floor float64) float32 {
 		tp, fp := 0, 0
 		bestF, bestT := -1.0, 0.99
@@ -657,24 +641,8 @@ func fbetaPoints(c config, m *textclass.Model, val []dataset.Example, head int, 
 // devAUC is the area under the ROC curve of a head on the dev examples: how
 // well the model fitted without them ranks them (model selection reads it).
 func devAUC(m *textclass.Model, dev []dataset.Example, head int) float64 {
-	type sp struct {
-		p float64
-		y bool
-	}
-	var s []sp
-	var pos, neg float64
-	for _, x := range dev {
-		y := target(x, head)
-		if y < 0 {
-			continue
-		}
-		s = append(s, sp{m.Score(x.Text, x.Output)[head].Prob, y == 1})
-		if y == 1 {
-			pos++
-		} else {
-			neg++
-		}
-	}
+	s, total := scored(m, dev, head)
+	pos, neg := float64(total), float64(len(s)-total)
 	if pos == 0 || neg == 0 {
 		return math.NaN()
 	}
@@ -708,23 +676,7 @@ func sortedKeys(m map[string]int) []string {
 // recallAt is the most recall of a head on exs at precision >= floor, over
 // every threshold (advice: in prompts).
 func recallAt(m *textclass.Model, exs []dataset.Example, head int, floor float64) float64 {
-	type sp struct {
-		p float64
-		y bool
-	}
-	var s []sp
-	total := 0
-	for _, x := range exs {
-		y := target(x, head)
-		if y < 0 {
-			continue
-		}
-		s = append(s, sp{m.Score(x.Text, x.Output)[head].Prob, y == 1})
-		if y == 1 {
-			total++
-		}
-	}
-	sort.Slice(s, func(i, j int) bool { return s[i].p > s[j].p })
+	s, total := scored(m, exs, head)
 	tp, fp, best := 0, 0, 0
 	for i, e := range s {
 		if e.y {
@@ -740,4 +692,30 @@ func recallAt(m *textclass.Model, exs []dataset.Example, head int, floor float64
 		}
 	}
 	return float64(best) / math.Max(1, float64(total))
+}
+
+// scoredExample is an example's probability under one head and whether it is
+// a positive of that head.
+type scoredExample struct {
+	p float64
+	y bool
+}
+
+// scored returns the examples of exs that head has a target for, scored by m
+// and sorted by falling probability, and how many of them are positives.
+func scored(m *textclass.Model, exs []dataset.Example, head int) ([]scoredExample, int) {
+	var s []scoredExample
+	total := 0
+	for _, x := range exs {
+		y := target(x, head)
+		if y < 0 {
+			continue
+		}
+		s = append(s, scoredExample{m.Score(x.Text, x.Output)[head].Prob, y == 1})
+		if y == 1 {
+			total++
+		}
+	}
+	sort.Slice(s, func(i, j int) bool { return s[i].p > s[j].p })
+	return s, total
 }
