@@ -179,24 +179,12 @@ func TestGuardrailActionsReachTheAuditTrail(t *testing.T) {
 		chatParams("gpt-4o", "Card 4111 1111 1111 1111 and jane.doe@example.com, please")); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var details string
-		err := g.DB.QueryRow(context.Background(),
-			`SELECT details::text FROM audit_logs WHERE action = 'guardrail.triggered' ORDER BY id DESC LIMIT 1`).Scan(&details)
-		if err == nil {
-			if !strings.Contains(details, `"pii.credit_card": 1`) || !strings.Contains(details, `"pii.email": 1`) || !strings.Contains(details, `"redact"`) {
-				t.Errorf("audit details = %s, want the action and counts per detector", details)
-			}
-			if strings.Contains(details, "4111") || strings.Contains(details, "jane.doe") {
-				t.Errorf("audit details hold a raw value: %s", details)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no guardrail audit event: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
+	details := lastGuardrailAudit(t, g)
+	if !strings.Contains(details, `"pii.credit_card": 1`) || !strings.Contains(details, `"pii.email": 1`) || !strings.Contains(details, `"redact"`) {
+		t.Errorf("audit details = %s, want the action and counts per detector", details)
+	}
+	if strings.Contains(details, "4111") || strings.Contains(details, "jane.doe") {
+		t.Errorf("audit details hold a raw value: %s", details)
 	}
 }
 
@@ -210,22 +198,10 @@ func TestLearnedFindingReachesTheAuditTrail(t *testing.T) {
 		chatParams("gpt-4o", "Honestly, is Microsoft worth buying at these levels or should I wait?")); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var details string
-		err := g.DB.QueryRow(context.Background(),
-			`SELECT details::text FROM audit_logs WHERE action = 'guardrail.triggered' ORDER BY id DESC LIMIT 1`).Scan(&details)
-		if err == nil {
-			if !strings.Contains(details, `"financial_advice": 1`) || !strings.Contains(details, `"learned_features"`) ||
-				!strings.Contains(details, `"should i"`) {
-				t.Errorf("audit details = %s, want the advice finding and its learned features", details)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no guardrail audit event: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
+	details := lastGuardrailAudit(t, g)
+	if !strings.Contains(details, `"financial_advice": 1`) || !strings.Contains(details, `"learned_features"`) ||
+		!strings.Contains(details, `"should i"`) {
+		t.Errorf("audit details = %s, want the advice finding and its learned features", details)
 	}
 }
 
@@ -252,22 +228,10 @@ func TestGuardrailLearnedFindingInStreamedAnswerReachesTheAuditTrail(t *testing.
 	if text.String() != answer {
 		t.Errorf("streamed answer = %q, want it whole", text.String())
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var details string
-		err := g.DB.QueryRow(context.Background(),
-			`SELECT details::text FROM audit_logs WHERE action = 'guardrail.triggered' ORDER BY id DESC LIMIT 1`).Scan(&details)
-		if err == nil {
-			if !strings.Contains(details, `"financial_advice": 1`) || !strings.Contains(details, `"learned_features"`) ||
-				!strings.Contains(details, `"learned_scores": {"financial_advice": "0.`) || !strings.Contains(details, `"flag"`) {
-				t.Errorf("audit details = %s, want the streamed answer's learned advice flag and its features", details)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no guardrail audit event: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
+	details := lastGuardrailAudit(t, g)
+	if !strings.Contains(details, `"financial_advice": 1`) || !strings.Contains(details, `"learned_features"`) ||
+		!strings.Contains(details, `"learned_scores": {"financial_advice": "0.`) || !strings.Contains(details, `"flag"`) {
+		t.Errorf("audit details = %s, want the streamed answer's learned advice flag and its features", details)
 	}
 }
 
@@ -356,4 +320,23 @@ func pickLearnedAdvice(t *testing.T, wrap func(string) string) string {
 	}
 	t.Fatal("the learned detector finds none of e2eAdvice: update it")
 	return ""
+}
+
+// lastGuardrailAudit waits up to 10 s for a guardrail.triggered audit event
+// and returns the newest one's details.
+func lastGuardrailAudit(t *testing.T, g *gateway) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var details string
+		err := g.DB.QueryRow(context.Background(),
+			`SELECT details::text FROM audit_logs WHERE action = 'guardrail.triggered' ORDER BY id DESC LIMIT 1`).Scan(&details)
+		if err == nil {
+			return details
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no guardrail audit event: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
