@@ -1,7 +1,6 @@
 package guard
 
 import (
-	"math"
 	"strings"
 	"unsafe"
 
@@ -48,16 +47,7 @@ const (
 	// there, so that a stream of one endless token is not read again and
 	// again.
 	learnMaxToken = 1 << 10
-	// learnHalf is the size of a half-window, in tokens, as in textclass.
-	learnHalf = textclass.WindowTokens / 2
 )
-
-// lblock is a half-window's running sums, as in textclass.Model.Score.
-type lblock struct {
-	sum        [textclass.NumLabels]int32
-	n          int32
-	start, end int
-}
 
 // streamLearned is a StreamScanner's learned-detector state.
 type streamLearned struct {
@@ -71,12 +61,8 @@ type streamLearned struct {
 	counted int
 	starts  [learnResume]int
 	n       int
-	// the running windows, as in Score
-	prev, cur lblock
-	outAdj    [textclass.NumLabels]int32
-	best      [textclass.NumLabels]float64
-	win       textclass.Scores
-	windows   int
+	// the running windows, Score's own
+	ws textclass.Windows
 	// per finding label (learnedLabels): reported, and the best window
 	// last looked at
 	done [3]bool
@@ -102,16 +88,7 @@ func learnedActs(p *Policy) bool {
 // init readies l for an answer stream (the learned detectors only read
 // answers here).
 func (l *streamLearned) init(m *textclass.Model) {
-	*l = streamLearned{m: m, out: true}
-	for k := range l.best {
-		l.best[k] = math.Inf(-1)
-	}
-	textclass.Features("", true, func(h uint64, _, _ int) {
-		r := textclass.Bucket(h) * textclass.NumLabels
-		for k := range l.outAdj {
-			l.outAdj[k] = int32(m.W[r+uint32(k)])
-		}
-	})
+	*l = streamLearned{m: m, out: true, ws: m.Windows(true)}
 }
 
 // sawRule notes a rule finding of the stream.
@@ -161,13 +138,13 @@ func (l *streamLearned) feed(text string, final bool) (textclass.Scores, bool) {
 	l.read(l.resume(), end, final)
 	if final {
 		l.over = true
-		return l.final(end), true
+		return l.ws.Final(end), true
 	}
-	if l.windows == 0 {
+	if l.ws.Full() == 0 {
 		l.trim()
 		return textclass.Scores{}, false
 	}
-	return l.win, true
+	return l.ws.Best(), true
 }
 
 // learnedHit is a learned finding the stream made, with the window's text
@@ -268,72 +245,17 @@ func (l *streamLearned) read(from, end int, final bool) {
 	}
 }
 
-// count adds a token, as Score's loop does.
+// count adds a token to the windows.
 func (l *streamLearned) count(start, end int, sum *[textclass.NumLabels]int32) {
-	for k := range sum {
-		l.cur.sum[k] += sum[k]
-	}
-	l.cur.n++
-	l.cur.end = end
+	l.ws.Add(sum, end)
 	l.counted = end
 	l.starts[l.n%learnResume] = start
 	l.n++
-	if l.cur.n == learnHalf {
-		if l.prev.n > 0 {
-			l.flush(&l.best, &l.win)
-		}
-		l.prev = l.cur
-		l.cur = lblock{start: end, end: end}
-	}
 }
-
-// flush scores the window prev+cur into best, as Score's flush.
-func (l *streamLearned) flush(best *[textclass.NumLabels]float64, win *textclass.Scores) {
-	n := l.prev.n + l.cur.n
-	if n == 0 {
-		return
-	}
-	inv := 1 / math.Sqrt(float64(max(n, textclass.MinNorm)))
-	start := l.prev.start
-	if l.prev.n == 0 {
-		start = l.cur.start
-	}
-	m := l.m
-	for k := 0; k < textclass.NumLabels; k++ {
-		x := float64(m.Bias[k]) + float64(m.Scale[k])*float64(l.prev.sum[k]+l.cur.sum[k]+l.outAdj[k])*inv
-		if x > best[k] {
-			best[k] = x
-			win[k].Start, win[k].End = start, l.cur.end
-			win[k].Prob = sigmoid(x)
-		}
-	}
-	if best == &l.best {
-		l.windows++
-	}
-}
-
-// final returns Score's result for the whole stream, end bytes long.
-func (l *streamLearned) final(end int) textclass.Scores {
-	best, win := l.best, l.win
-	if l.cur.n > 0 || l.windows == 0 {
-		l.flush(&best, &win)
-	}
-	for k := range best {
-		if math.IsInf(best[k], -1) {
-			win[k] = textclass.Window{Prob: sigmoid(float64(l.m.Bias[k])), Start: 0, End: end}
-		}
-	}
-	return win
-}
-
-func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
 // trim drops the text no open window and no re-read needs.
 func (l *streamLearned) trim() {
-	keep := min(l.resume(), l.prev.start, l.cur.start)
-	if l.prev.n == 0 {
-		keep = min(l.resume(), l.cur.start)
-	}
+	keep := min(l.resume(), l.ws.Open())
 	if d := keep - l.base; d > 0 {
 		l.buf = append(l.buf[:0], l.buf[d:]...)
 		l.base = keep

@@ -511,51 +511,129 @@ type block struct {
 	start, end int
 }
 
-// Score scores text; output says the text is model output rather than a prompt.
-// It allocates nothing.
-func (m *Model) Score(text string, output bool) Scores {
-	var sc Scores
-	best := [NumLabels]float64{}
-	for k := range best {
-		best[k] = math.Inf(-1)
-	}
-	var prev, cur block
-	cur.start = 0
-	w := m.W
-	var outAdj [NumLabels]int32
+// Windows adds up a text's tokens into the windows Score reads: pairs of
+// half-windows of WindowTokens/2 tokens counted from the first token, each
+// pair scored once, when its last token comes, and the last (partial) window
+// at the end. Score and the guardrail's stream scanner, which counts a
+// streamed answer's tokens as they are released, both read a text through
+// it, so the two give the same scores.
+type Windows struct {
+	m         *Model
+	prev, cur block
+	outAdj    [NumLabels]int32
+	best      [NumLabels]float64
+	win       Scores
+	full      int
+}
+
+// Windows returns an empty accumulator; output says the text is model output.
+func (m *Model) Windows(output bool) Windows {
+	ws := Windows{m: m}
 	if output {
 		r := bucket(hOut) * NumLabels
 		for k := 0; k < NumLabels; k++ {
-			outAdj[k] = int32(w[r+uint32(k)])
+			ws.outAdj[k] = int32(m.W[r+uint32(k)])
 		}
 	}
+	for k := range ws.best {
+		ws.best[k] = math.Inf(-1)
+	}
+	return ws
+}
+
+// Add counts one token, ending at byte end, whose features' weights sum to
+// sum. It reports whether a window was full with it and scored.
+func (ws *Windows) Add(sum *[NumLabels]int32, end int) bool {
+	for k := range sum {
+		ws.cur.sum[k] += sum[k]
+	}
+	return ws.counted(end)
+}
+
+// counted ends a token whose weights are in cur.sum already.
+func (ws *Windows) counted(end int) bool {
+	ws.cur.n++
+	ws.cur.end = end
+	if ws.cur.n < halfWindow {
+		return false
+	}
+	return ws.roll(end)
+}
+
+// roll scores a full window and opens the next half-window.
+func (ws *Windows) roll(end int) bool {
+	scored := ws.prev.n > 0
+	if scored {
+		ws.score(&ws.best, &ws.win)
+		ws.full++
+	}
+	ws.prev = ws.cur
+	ws.cur = block{start: end, end: end}
+	return scored
+}
+
+// Open is the byte offset where the windows still open begin: text before
+// it is in no window that can still be scored.
+func (ws *Windows) Open() int {
+	if ws.prev.n > 0 {
+		return ws.prev.start
+	}
+	return ws.cur.start
+}
+
+// Full is the number of full windows scored so far.
+func (ws *Windows) Full() int { return ws.full }
+
+// Best returns the best full window of each label so far.
+func (ws *Windows) Best() Scores { return ws.win }
+
+// Final returns Score's result for the whole text, n bytes long: the best
+// window of each label, the last one included. ws is left as it was.
+func (ws *Windows) Final(n int) Scores {
+	best, win := ws.best, ws.win
+	if ws.cur.n > 0 || ws.full == 0 {
+		ws.score(&best, &win)
+	}
+	for k := range best {
+		if math.IsInf(best[k], -1) {
+			win[k] = Window{Prob: sigmoid(float64(ws.m.Bias[k])), Start: 0, End: n}
+		}
+	}
+	return win
+}
+
+// score scores the window prev+cur into best and win.
+func (ws *Windows) score(best *[NumLabels]float64, win *Scores) {
+	n := ws.prev.n + ws.cur.n
+	if n == 0 {
+		return
+	}
+	inv := 1 / math.Sqrt(float64(max(n, MinNorm)))
+	start := ws.prev.start
+	if ws.prev.n == 0 {
+		start = ws.cur.start
+	}
+	m := ws.m
+	for k := 0; k < NumLabels; k++ {
+		l := float64(m.Bias[k]) + float64(m.Scale[k])*float64(ws.prev.sum[k]+ws.cur.sum[k]+ws.outAdj[k])*inv
+		if l > best[k] {
+			best[k] = l
+			win[k] = Window{Prob: sigmoid(l), Start: start, End: ws.cur.end}
+		}
+	}
+}
+
+// Score scores text; output says the text is model output rather than a prompt.
+// It allocates nothing.
+func (m *Model) Score(text string, output bool) Scores {
+	ws := m.Windows(output)
+	w := m.W
 	var st featState
 	var hs [maxTokenFeatures]uint64
 	var starts [maxTokenFeatures]int
-	windows := 0
-	flush := func(final bool) {
-		// window = prev + cur
-		n := prev.n + cur.n
-		if n == 0 {
-			return
-		}
-		inv := 1 / math.Sqrt(float64(max(n, MinNorm)))
-		start := prev.start
-		if prev.n == 0 {
-			start = cur.start
-		}
-		for k := 0; k < NumLabels; k++ {
-			l := float64(m.Bias[k]) + float64(m.Scale[k])*float64(prev.sum[k]+cur.sum[k]+outAdj[k])*inv
-			if l > best[k] {
-				best[k] = l
-				sc[k].Start, sc[k].End = start, cur.end
-			}
-		}
-		windows++
-	}
 	tokenize(text, func(t Token) {
 		nf := st.tokenFeatures(t, output, &hs, &starts)
-		s := &cur.sum
+		s := &ws.cur.sum
 		for i := 0; i < nf; i++ {
 			r := bucket(hs[i]) * NumLabels
 			s[0] += int32(w[r])
@@ -564,27 +642,9 @@ func (m *Model) Score(text string, output bool) Scores {
 			s[3] += int32(w[r+3])
 			s[4] += int32(w[r+4])
 		}
-		cur.n++
-		cur.end = t.End
-		if cur.n == halfWindow {
-			if prev.n > 0 {
-				flush(false)
-			}
-			prev = cur
-			cur = block{start: t.End, end: t.End}
-		}
+		ws.counted(t.End)
 	})
-	if cur.n > 0 || windows == 0 {
-		flush(true)
-	}
-	for k := 0; k < NumLabels; k++ {
-		if math.IsInf(best[k], -1) {
-			best[k] = float64(m.Bias[k])
-			sc[k].Start, sc[k].End = 0, len(text)
-		}
-		sc[k].Prob = sigmoid(best[k])
-	}
-	return sc
+	return ws.Final(len(text))
 }
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
