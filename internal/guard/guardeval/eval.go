@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"sort"
 	"strings"
@@ -146,7 +147,7 @@ func Evaluate(e *guard.Engine, p *guard.Policy, cases []Case) *Report {
 				r.BenignFlagged++
 			}
 		}
-		if !equal(got, want) {
+		if !maps.Equal(got, want) {
 			r.Misses = append(r.Misses, Miss{ID: c.ID, Got: keys(got), Want: keys(want)})
 		}
 	}
@@ -167,18 +168,6 @@ func set(xs []string) map[string]bool {
 		out[x] = true
 	}
 	return out
-}
-
-func equal(a, b map[string]bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if !b[k] {
-			return false
-		}
-	}
-	return true
 }
 
 func keys(m map[string]bool) []string {

@@ -2,6 +2,7 @@ package textclass
 
 import (
 	"bytes"
+	"maps"
 	"math"
 	"strings"
 	"testing"
@@ -237,25 +238,13 @@ func TestFeaturesLookBackAtMostFrameGap(t *testing.T) {
 			for k := frameGap; k < len(starts); k++ {
 				part, _ := tokenFeatureSets(text[starts[k-frameGap]:], out)
 				for j := frameGap; j < len(part); j++ {
-					if !sameSet(part[j], whole[k-frameGap+j]) {
+					if !maps.Equal(part[j], whole[k-frameGap+j]) {
 						t.Fatalf("%q read from token %d: token %d has other features than read whole", text[:20], k-frameGap, k-frameGap+j)
 					}
 				}
 			}
 		}
 	}
-}
-
-func sameSet(a, b map[uint64]bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if !b[k] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestStructuralFeatures checks that each structural feature fires where it
