@@ -20,8 +20,8 @@ type heldOutFloor struct {
 }
 
 var heldOutFloors = map[string]heldOutFloor{
-	"bfsi-strict":   {attackP: 0.96, attackR: 0.57, adviceF1: 0.92, toxicityF1: 0.26, benignMax: 0.024},
-	"bfsi-standard": {attackP: 0.98, attackR: 0.32, adviceF1: 0.91, toxicityF1: 0.16, benignMax: 0.011},
+	"bfsi-strict":   {attackP: 0.95, attackR: 0.67, adviceF1: 0.92, toxicityF1: 0.27, benignMax: 0.029},
+	"bfsi-standard": {attackP: 0.97, attackR: 0.41, adviceF1: 0.91, toxicityF1: 0.18, benignMax: 0.012},
 }
 
 func TestLearnedHeldOut(t *testing.T) {
