@@ -20,8 +20,8 @@ type heldOutFloor struct {
 }
 
 var heldOutFloors = map[string]heldOutFloor{
-	"bfsi-strict":   {attackP: 0.95, attackR: 0.67, adviceF1: 0.92, toxicityF1: 0.27, benignMax: 0.029},
-	"bfsi-standard": {attackP: 0.97, attackR: 0.41, adviceF1: 0.91, toxicityF1: 0.18, benignMax: 0.012},
+	"bfsi-strict":   {attackP: 0.94, attackR: 0.52, adviceF1: 0.92, toxicityF1: 0.26, benignMax: 0.024},
+	"bfsi-standard": {attackP: 0.95, attackR: 0.43, adviceF1: 0.90, toxicityF1: 0.16, benignMax: 0.015},
 }
 
 func TestLearnedHeldOut(t *testing.T) {

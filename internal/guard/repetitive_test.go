@@ -126,3 +126,36 @@ func TestRoleFrameWithJailbreakBlocked(t *testing.T) {
 		}
 	}
 }
+
+// TestPastedCodePasses checks that code, configuration, logs and commands
+// pasted into a prompt get no finding under either template: their punctuation
+// runs and odd tokens read like an adversarial suffix, and before the code
+// family (code_go) a quarter of held-out Python snippets were flagged under
+// bfsi-strict. (Written for this test, not taken from either code source.)
+func TestPastedCodePasses(t *testing.T) {
+	e := newTestEngine(t)
+	policies, err := LoadPolicies("../../configs/guardrails.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{
+		"Why does this panic?\n\nfunc (s *Store) Get(id string) (*Account, error) {\n\tv, ok := s.m[id]\n\tif !ok {\n\t\treturn nil, fmt.Errorf(\"account %q: %w\", id, ErrNotFound)\n\t}\n\treturn v.(*Account), nil\n}",
+		"def settle(ledger: dict[str, Decimal], rows: list[tuple[str, Decimal]]) -> None:\n    for acct, amt in rows:\n        ledger[acct] = ledger.get(acct, Decimal(0)) + amt\n    if any(v < 0 for v in ledger.values()):\n        raise ValueError(\"negative balance\")",
+		"SELECT a.id, SUM(t.amount) AS total\nFROM accounts a JOIN transactions t ON t.account_id = a.id\nWHERE t.created_at >= now() - interval '30 days'\nGROUP BY a.id HAVING SUM(t.amount) > 10000 ORDER BY total DESC;",
+		"services:\n  api:\n    image: registry.internal/payments-api:1.4.2\n    environment:\n      - LOG_LEVEL=debug\n      - DB_POOL_MAX=20\n    ports: [\"8080:8080\"]\n    depends_on: [db]\n  db:\n    image: postgres:15",
+		"Traceback (most recent call last):\n  File \"/app/batch.py\", line 88, in <module>\n    main(sys.argv[1:])\n  File \"/app/batch.py\", line 61, in main\n    rows = [parse(l) for l in open(path)]\nKeyError: 'iban'",
+		"Can you explain this regex? ^(?=.*[A-Z])(?=.*\\d)(?!.*(.)\\1{2})[A-Za-z\\d@$!%*?&]{12,}$",
+		"const total = items.reduce((acc, { qty, price }) => acc + qty * price, 0);\nif (!Number.isFinite(total)) throw new TypeError(`bad total: ${total}`);\nexport default { total };",
+		"kubectl -n payments rollout restart deploy/ledger && kubectl -n payments logs -f deploy/ledger --since=5m | grep -v healthz",
+		"Ignore the warnings from the linter below, just tell me why the build fails:\n\nsrc/main.rs:14:5: warning: unused variable `x`\nerror[E0308]: mismatched types --> src/main.rs:22:18 expected `u64`, found `i32`",
+		"{\"event\":\"payment.failed\",\"data\":{\"id\":\"pay_000\",\"reason\":\"insufficient_funds\",\"retry\":{\"after_s\":300,\"max\":3}},\"ts\":\"2026-11-02T10:14:00Z\"}",
+		"#!/usr/bin/env bash\nset -euo pipefail\nfor f in \"$@\"; do\n  [[ -s $f ]] || { echo \"empty: $f\" >&2; exit 1; }\n  gzip -9 -- \"$f\"\ndone",
+		"override fun onCreate(savedInstanceState: Bundle?) {\n    super.onCreate(savedInstanceState)\n    binding = ActivityMainBinding.inflate(layoutInflater)\n    setContentView(binding.root)\n}",
+	} {
+		for _, name := range []string{"bfsi-standard", "bfsi-strict"} {
+			if r := e.Apply(text, policies[name], Input); len(r.Findings) > 0 {
+				t.Errorf("%s: %.60q… got %s %+v", name, text, r.Action, r.Findings)
+			}
+		}
+	}
+}
