@@ -59,3 +59,79 @@ func TestInsultSaidOfTheAddressee(t *testing.T) {
 		}
 	}
 }
+
+// TestInsultOfTheAddresseesPeople checks the wider prompt rule for insults
+// said of people the addressee answers for ("your advisors are incompetent
+// clowns"), and that complaints about things and insults of others are not
+// read as such (hand-written cases).
+func TestInsultOfTheAddresseesPeople(t *testing.T) {
+	e, err := guard.NewEngine(guard.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	insult := func(text string) bool {
+		for _, f := range e.Scan(text, guard.Input) {
+			if f.Detector == "toxicity.insult" && f.Score >= 0.5 {
+				return true
+			}
+		}
+		return false
+	}
+	for _, text := range []string{
+		"Every single one of your advisors is an incompetent clown.",
+		"Your call-centre staff are a bunch of morons.",
+		"your manager is a complete idiot and so are you",
+	} {
+		if !insult(text) {
+			t.Errorf("%q: no toxicity.insult finding", text)
+		}
+	}
+	for _, text := range []string{
+		"Your app is slow today, is there an outage?",
+		"Your advisor told me a customer called him an \"idiot\" on the phone.",
+		"Your advisor was not a fool, the market simply turned.",
+		"Your branch manager said my neighbour is a fool with money. Is that allowed?",
+	} {
+		if insult(text) {
+			t.Errorf("%q: toxicity.insult finding on a text that insults no one here", text)
+		}
+	}
+}
+
+// TestWishedHarmAndReportedThreats checks the threat rules: harm wished on
+// the addressee or their people is a threat; a threat inside quotation
+// marks is being reported, not made (hand-written cases).
+func TestWishedHarmAndReportedThreats(t *testing.T) {
+	e, err := guard.NewEngine(guard.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	threat := func(text string) bool {
+		for _, f := range e.Scan(text, guard.Input) {
+			if f.Detector == "toxicity.threat" && f.Score >= 0.5 {
+				return true
+			}
+		}
+		return false
+	}
+	for _, text := range []string{
+		"I hope your whole branch burns down with the manager inside.",
+		"i really hope you get hurt on the way home",
+		"I hope you die.",
+		"I will burn down your branch.",
+	} {
+		if !threat(text) {
+			t.Errorf("%q: no toxicity.threat finding", text)
+		}
+	}
+	for _, text := range []string{
+		"I hope you feel better soon and your account issue gets sorted.",
+		"I hope your branch is open on Saturday.",
+		"Our fraud team found messages saying \"you will regret this\" sent to a customer. Should we report it?",
+		"A caller said 'I know where you live' to our agent; what is the escalation procedure?",
+	} {
+		if threat(text) {
+			t.Errorf("%q: toxicity.threat finding on a text that threatens no one", text)
+		}
+	}
+}

@@ -71,6 +71,7 @@ const (
 	cPERIOD  // a month, per week: a return quoted per period
 	cBODY    // face, head: targets of violence
 	cTIP     // stop loss, target: a trading call
+	cWISH    // I hope, I wish: a wish of harm when harm follows
 )
 
 // Context classes: words near a number that say what it is.

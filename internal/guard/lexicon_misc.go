@@ -93,7 +93,11 @@ var toxicLexicon = []lexGroup{
 		"im gonna|gonna|we will|we'll|i shall|i swear i will|i swear i'll|i would|" +
 		"someone should|someone will|i want to"},
 	{cls: cTHRV, words: "kill|hurt|murder|shoot|stab|rape|burn|bomb|blow up|strangle|slap|punch|" +
-		"break your legs|choke|behead|maar|beat up|torch|smash|punch|slap"},
+		"break your legs|choke|behead|maar|beat up|torch|smash|punch|slap|" +
+		// harm wished on someone (cWISH): "I hope your branch burns down"
+		"burns down|burn down|burns to the ground|dies|rots|rot|suffers|suffer|chokes|drops dead|drop dead|" +
+		"gets hurt|get hurt|gets killed|get killed|gets run over|get run over|starves|gets cancer|get cancer|" +
+		"burns in hell|burn in hell"},
 	{cls: cTHRO, words: "you|your family|your kids|your children|your wife|your staff|" +
 		"your manager|the manager|your branch|the branch|your office|your employees|everyone|" +
 		"him|her|them|the staff|this bank|your bank|every one of you|all of you|you all|" +
@@ -106,7 +110,9 @@ var toxicLexicon = []lexGroup{
 		"i will find where you live|your days are numbered|bomb your|shoot up the|" +
 		"bomb the branch|bomb this bank|blow up the branch|blow up your|burn down your|" +
 		"burn down the branch|dekh lunga|jaan se maar|hunt you down|beat you up|" +
-		"destroy you|i will find you and|i'll find you and"},
+		"destroy you|i will find you and|i'll find you and|hope you die|i hope you die|hope you all die|" +
+		"wish you were dead|wish you would die|hope they die"},
+	{cls: cWISH, words: "i hope|hope|i wish|wish|i pray|hopefully|i really hope"},
 	{cls: cGROUP, words: "muslims|hindus|christians|jews|sikhs|buddhists|blacks|whites|asians|" +
 		"africans|arabs|immigrants|refugees|migrants|gays|lesbians|transgender people|" +
 		"trans people|women|dalits|biharis|madrasis|mexicans|indians|pakistanis|chinese|" +

@@ -28,6 +28,9 @@ type rule struct {
 	// are useless", not "you're not useless", "do you think it's stupid",
 	// "you have these idiotic fees"); see predicatedOfYou.
 	addressee bool
+	// unquoted: a match inside quotation marks is reported or discussed
+	// speech ("a message saying \"you will regret this\""), not made here.
+	unquoted bool
 }
 
 func r(d det, name string, score float64, slots ...uint64) rule {
@@ -39,6 +42,7 @@ func (x rule) veto(c uint64) rule  { x.notBetween = c; return x }
 func (x rule) input() rule         { x.inputOnly = true; return x }
 func (x rule) imper() rule         { x.imperative = true; return x }
 func (x rule) toYou() rule         { x.addressee = true; return x }
+func (x rule) unq() rule           { x.unquoted = true; return x }
 func (x rule) vetoBefore(c uint64, g int32) rule {
 	x.notBefore, x.beforeGap = c, g
 	return x
@@ -93,15 +97,19 @@ var rules = []rule{
 	r(detToxicity, "toxicity.insult", 0.9, cYOU, cINSN).gap(12).toYou(),
 	r(detToxicity, "toxicity.insult", 0.8, cYOU, cINSA).gap(12).toYou(),
 	r(detToxicity, "toxicity.insult", 0.8, cYOUR, cINSN).gap(10).toYou(),
+	// "your advisors are incompetent clowns": prompts only, so that an
+	// answer's every "your" is not held back in a stream for 40 bytes
+	r(detToxicity, "toxicity.insult", 0.8, cYOUR, cINSN).gap(40).toYou().input(),
 	r(detToxicity, "toxicity.insult", 0.85, cINSX),
 	r(detToxicity, "toxicity.insult", 0.85, cINSN, cTHRO).gap(12),
 	r(detToxicity, "toxicity.insult", 0.45, cINSN),
 	r(detToxicity, "toxicity.insult", 0.85, cRUDE, cINSN|cINSA|cINSX).gap(12),
 	r(detToxicity, "toxicity.harassment", 0.9, cPROF),
 	r(detToxicity, "toxicity.harassment", 0.45, cRUDE),
-	r(detToxicity, "toxicity.threat", 0.92, cIWILL, cTHRV, cTHRO).gap(30, 14),
-	r(detToxicity, "toxicity.threat", 0.9, cTHREAT),
-	r(detToxicity, "toxicity.threat", 0.88, cIWILL, cTHRV, cBODY).gap(12, 30),
+	r(detToxicity, "toxicity.threat", 0.92, cIWILL, cTHRV, cTHRO).gap(30, 14).unq(),
+	r(detToxicity, "toxicity.threat", 0.9, cTHREAT).unq(),
+	r(detToxicity, "toxicity.threat", 0.88, cIWILL, cTHRV, cBODY).gap(12, 30).unq(),
+	r(detToxicity, "toxicity.threat", 0.85, cWISH, cYOU|cYOUR|cTHRO, cTHRV).gap(6, 40).unq().input(),
 	r(detToxicity, "toxicity.hate", 0.9, cGROUP, cDEHUM).gap(25),
 	r(detToxicity, "toxicity.hate", 0.9, cHATEV, cGROUP).gap(15),
 	// confidential markings
@@ -152,7 +160,8 @@ func evalRules(text string, hits []hit, cls func(hit) uint64, dir Direction, com
 				continue
 			}
 			last, end, ok := matchRule(hits, i, x, cls, compact)
-			if !ok || x.addressee && !compact && (!predicatedOfYou(text[hits[i].end:last]) || quoted(text, int(hits[i].start), end)) {
+			if !ok || x.addressee && !compact && (!predicatedOfYou(text[hits[i].end:last]) || quoted(text, int(hits[i].start), end)) ||
+				x.unquoted && !compact && quoted(text, int(hits[i].start), end) {
 				continue
 			}
 			out = append(out, Finding{Type: detIDs[x.d], Start: int(hits[i].start), End: end,

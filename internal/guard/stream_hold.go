@@ -214,7 +214,8 @@ func partialRule(hits []hit, n int) int {
 		}
 		for ri := range rules {
 			x := &rules[ri]
-			if len(x.slots) > 1 && x.slots[0]&c != 0 && x.open(hits, i, n) {
+			// a stream is model output: a rule for prompts never completes in it
+			if len(x.slots) > 1 && !x.inputOnly && x.slots[0]&c != 0 && x.open(hits, i, n) {
 				return int(hits[i].start)
 			}
 		}
