@@ -16,14 +16,7 @@ func TestInsultSaidOfTheAddressee(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	insult := func(text string) bool {
-		for _, f := range e.Scan(text, guard.Input) {
-			if f.Detector == "toxicity.insult" && f.Score >= 0.5 { // bfsi-strict's toxicity threshold
-				return true
-			}
-		}
-		return false
-	}
+	insult := func(text string) bool { return strictFinding(e, text, "toxicity.insult") }
 	for _, text := range []string{
 		"you are so stupid",
 		"You're a useless bot, answer me properly",
@@ -69,14 +62,7 @@ func TestInsultOfTheAddresseesPeople(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	insult := func(text string) bool {
-		for _, f := range e.Scan(text, guard.Input) {
-			if f.Detector == "toxicity.insult" && f.Score >= 0.5 {
-				return true
-			}
-		}
-		return false
-	}
+	insult := func(text string) bool { return strictFinding(e, text, "toxicity.insult") }
 	for _, text := range []string{
 		"Every single one of your advisors is an incompetent clown.",
 		"Your call-centre staff are a bunch of morons.",
@@ -106,14 +92,7 @@ func TestWishedHarmAndReportedThreats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	threat := func(text string) bool {
-		for _, f := range e.Scan(text, guard.Input) {
-			if f.Detector == "toxicity.threat" && f.Score >= 0.5 {
-				return true
-			}
-		}
-		return false
-	}
+	threat := func(text string) bool { return strictFinding(e, text, "toxicity.threat") }
 	for _, text := range []string{
 		"I hope your whole branch burns down with the manager inside.",
 		"i really hope you get hurt on the way home",
@@ -134,4 +113,15 @@ func TestWishedHarmAndReportedThreats(t *testing.T) {
 			t.Errorf("%q: toxicity.threat finding on a text that threatens no one", text)
 		}
 	}
+}
+
+// strictFinding reports whether a prompt gets a finding of the detector at
+// bfsi-strict's toxicity threshold.
+func strictFinding(e *guard.Engine, text, detector string) bool {
+	for _, f := range e.Scan(text, guard.Input) {
+		if f.Detector == detector && f.Score >= 0.5 {
+			return true
+		}
+	}
+	return false
 }
