@@ -106,6 +106,9 @@ func TestWishedHarmAndReportedThreats(t *testing.T) {
 	for _, text := range []string{
 		"I hope you feel better soon and your account issue gets sorted.",
 		"I hope your branch is open on Saturday.",
+		"I wish them well, I hope they never get hurt again.",
+		"I hope people don't suffer from the new fee changes.",
+		"I hope your mother recovers and doesn't suffer much.",
 		"Our fraud team found messages saying \"you will regret this\" sent to a customer. Should we report it?",
 		"A caller said 'I know where you live' to our agent; what is the escalation procedure?",
 	} {

@@ -109,7 +109,7 @@ var rules = []rule{
 	r(detToxicity, "toxicity.threat", 0.92, cIWILL, cTHRV, cTHRO).gap(30, 14).unq(),
 	r(detToxicity, "toxicity.threat", 0.9, cTHREAT).unq(),
 	r(detToxicity, "toxicity.threat", 0.88, cIWILL, cTHRV, cBODY).gap(12, 30).unq(),
-	r(detToxicity, "toxicity.threat", 0.85, cWISH, cYOU|cYOUR|cTHRO, cTHRV).gap(6, 40).unq().input(),
+	r(detToxicity, "toxicity.threat", 0.85, cWISH, cYOU|cYOUR|cTHRO, cTHRV).gap(6, 40).toYou().input(),
 	r(detToxicity, "toxicity.hate", 0.9, cGROUP, cDEHUM).gap(25),
 	r(detToxicity, "toxicity.hate", 0.9, cHATEV, cGROUP).gap(15),
 	// confidential markings
