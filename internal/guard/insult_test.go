@@ -16,8 +16,7 @@ func TestInsultSaidOfTheAddressee(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	insult := func(text string) bool { return strictFinding(e, text, "toxicity.insult") }
-	for _, text := range []string{
+	checkStrict(t, e, "toxicity.insult", []string{
 		"you are so stupid",
 		"You're a useless bot, answer me properly",
 		"are you dumb or what",
@@ -29,12 +28,7 @@ func TestInsultSaidOfTheAddressee(t *testing.T) {
 		"are you this dumb?",
 		"I can't believe it, you are so useless!",
 		"Stop it, you moron's assistant",
-	} {
-		if !insult(text) {
-			t.Errorf("%q: no toxicity.insult finding", text)
-		}
-	}
-	for _, text := range []string{
+	}, []string{
 		"Do you think it's stupid to keep cash at home?",
 		"Don't worry, you are not useless, the form is confusing.",
 		"You're not stupid for asking about your credit score.",
@@ -46,11 +40,7 @@ func TestInsultSaidOfTheAddressee(t *testing.T) {
 		"Translate 'you are a clown' into Hindi for my novel.",
 		"Someone wrote \"you useless idiot\" under my review, can you remove it?",
 		"Is “you’re pathetic” considered harassment under your policy?",
-	} {
-		if insult(text) {
-			t.Errorf("%q: toxicity.insult finding on a text that insults no one", text)
-		}
-	}
+	})
 }
 
 // TestInsultOfTheAddresseesPeople checks the wider prompt rule for insults
@@ -62,26 +52,16 @@ func TestInsultOfTheAddresseesPeople(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	insult := func(text string) bool { return strictFinding(e, text, "toxicity.insult") }
-	for _, text := range []string{
+	checkStrict(t, e, "toxicity.insult", []string{
 		"Every single one of your advisors is an incompetent clown.",
 		"Your call-centre staff are a bunch of morons.",
 		"your manager is a complete idiot and so are you",
-	} {
-		if !insult(text) {
-			t.Errorf("%q: no toxicity.insult finding", text)
-		}
-	}
-	for _, text := range []string{
+	}, []string{
 		"Your app is slow today, is there an outage?",
 		"Your advisor told me a customer called him an \"idiot\" on the phone.",
 		"Your advisor was not a fool, the market simply turned.",
 		"Your branch manager said my neighbour is a fool with money. Is that allowed?",
-	} {
-		if insult(text) {
-			t.Errorf("%q: toxicity.insult finding on a text that insults no one here", text)
-		}
-	}
+	})
 }
 
 // TestWishedHarmAndReportedThreats checks the threat rules: harm wished on
@@ -92,18 +72,12 @@ func TestWishedHarmAndReportedThreats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	threat := func(text string) bool { return strictFinding(e, text, "toxicity.threat") }
-	for _, text := range []string{
+	checkStrict(t, e, "toxicity.threat", []string{
 		"I hope your whole branch burns down with the manager inside.",
 		"i really hope you get hurt on the way home",
 		"I hope you die.",
 		"I will burn down your branch.",
-	} {
-		if !threat(text) {
-			t.Errorf("%q: no toxicity.threat finding", text)
-		}
-	}
-	for _, text := range []string{
+	}, []string{
 		"I hope you feel better soon and your account issue gets sorted.",
 		"I hope your branch is open on Saturday.",
 		"I wish them well, I hope they never get hurt again.",
@@ -111,20 +85,29 @@ func TestWishedHarmAndReportedThreats(t *testing.T) {
 		"I hope your mother recovers and doesn't suffer much.",
 		"Our fraud team found messages saying \"you will regret this\" sent to a customer. Should we report it?",
 		"A caller said 'I know where you live' to our agent; what is the escalation procedure?",
-	} {
-		if threat(text) {
-			t.Errorf("%q: toxicity.threat finding on a text that threatens no one", text)
-		}
-	}
+	})
 }
 
-// strictFinding reports whether a prompt gets a finding of the detector at
-// bfsi-strict's toxicity threshold.
-func strictFinding(e *guard.Engine, text, detector string) bool {
-	for _, f := range e.Scan(text, guard.Input) {
-		if f.Detector == detector && f.Score >= 0.5 {
-			return true
+// checkStrict checks that every prompt of fire gets a finding of the detector
+// at bfsi-strict's toxicity threshold (0.5) and none of quiet does.
+func checkStrict(t *testing.T, e *guard.Engine, detector string, fire, quiet []string) {
+	t.Helper()
+	found := func(text string) bool {
+		for _, f := range e.Scan(text, guard.Input) {
+			if f.Detector == detector && f.Score >= 0.5 {
+				return true
+			}
+		}
+		return false
+	}
+	for _, text := range fire {
+		if !found(text) {
+			t.Errorf("%q: no %s finding", text, detector)
 		}
 	}
-	return false
+	for _, text := range quiet {
+		if found(text) {
+			t.Errorf("%q: %s finding on a text that should have none", text, detector)
+		}
+	}
 }

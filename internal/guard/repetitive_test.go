@@ -92,9 +92,7 @@ func TestOrdinarySystemPromptsPass(t *testing.T) {
 		"I want you to act as a Linux terminal. I will type commands and you will reply with what the terminal should show, inside one code block, and nothing else. My first command is pwd.",
 		"I want you to act as a JavaScript console. I will type code and you will reply with what the console would print. Do not explain. My first line is console.log(\"hello\")",
 	} {
-		if r := e.Apply(text, policies["bfsi-standard"], Input); len(r.Findings) > 0 {
-			t.Errorf("bfsi-standard: %.50q… got %s %+v", text, r.Action, r.Findings)
-		}
+		expectNoFinding(t, e, text, policies["bfsi-standard"])
 	}
 }
 
@@ -137,10 +135,16 @@ func TestPastedCodePasses(t *testing.T) {
 		"#!/usr/bin/env bash\nset -euo pipefail\nfor f in \"$@\"; do\n  [[ -s $f ]] || { echo \"empty: $f\" >&2; exit 1; }\n  gzip -9 -- \"$f\"\ndone",
 		"override fun onCreate(savedInstanceState: Bundle?) {\n    super.onCreate(savedInstanceState)\n    binding = ActivityMainBinding.inflate(layoutInflater)\n    setContentView(binding.root)\n}",
 	} {
-		for _, name := range []string{"bfsi-standard", "bfsi-strict"} {
-			if r := e.Apply(text, policies[name], Input); len(r.Findings) > 0 {
-				t.Errorf("%s: %.60q… got %s %+v", name, text, r.Action, r.Findings)
-			}
+		expectNoFinding(t, e, text, policies["bfsi-standard"], policies["bfsi-strict"])
+	}
+}
+
+// expectNoFinding checks that a prompt gets no finding under each policy.
+func expectNoFinding(t *testing.T, e *Engine, text string, policies ...*Policy) {
+	t.Helper()
+	for _, p := range policies {
+		if r := e.Apply(text, p, Input); len(r.Findings) > 0 {
+			t.Errorf("%s: %.60q… got %s %+v", p.Name, text, r.Action, r.Findings)
 		}
 	}
 }
