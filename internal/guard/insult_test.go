@@ -83,6 +83,7 @@ func TestWishedHarmAndReportedThreats(t *testing.T) {
 		"I wish them well, I hope they never get hurt again.",
 		"I hope people don't suffer from the new fee changes.",
 		"I hope your mother recovers and doesn't suffer much.",
+		"I'm going to suffer if you raise the fee again.",
 		"Our fraud team found messages saying \"you will regret this\" sent to a customer. Should we report it?",
 		"A caller said 'I know where you live' to our agent; what is the escalation procedure?",
 	})

@@ -29,7 +29,8 @@ type rule struct {
 	// "you have these idiotic fees"); see predicatedOfYou.
 	addressee bool
 	// unquoted: a match inside quotation marks is reported or discussed
-	// speech ("a message saying \"you will regret this\""), not made here.
+	// speech ("a message saying \"you will regret this\""), not made here;
+	// every addressee rule is also unquoted.
 	unquoted bool
 }
 
@@ -41,7 +42,7 @@ func (x rule) gap(g ...int32) rule { x.gaps = append([]int32{0}, g...); return x
 func (x rule) veto(c uint64) rule  { x.notBetween = c; return x }
 func (x rule) input() rule         { x.inputOnly = true; return x }
 func (x rule) imper() rule         { x.imperative = true; return x }
-func (x rule) toYou() rule         { x.addressee = true; return x }
+func (x rule) toYou() rule         { x.addressee, x.unquoted = true, true; return x }
 func (x rule) unq() rule           { x.unquoted = true; return x }
 func (x rule) vetoBefore(c uint64, g int32) rule {
 	x.notBefore, x.beforeGap = c, g
@@ -106,7 +107,7 @@ var rules = []rule{
 	r(detToxicity, "toxicity.insult", 0.85, cRUDE, cINSN|cINSA|cINSX).gap(12),
 	r(detToxicity, "toxicity.harassment", 0.9, cPROF),
 	r(detToxicity, "toxicity.harassment", 0.45, cRUDE),
-	r(detToxicity, "toxicity.threat", 0.92, cIWILL, cTHRV, cTHRO).gap(30, 14).unq(),
+	r(detToxicity, "toxicity.threat", 0.92, cIWILL, cTHRV, cTHRO).gap(30, 14).toYou(),
 	r(detToxicity, "toxicity.threat", 0.9, cTHREAT).unq(),
 	r(detToxicity, "toxicity.threat", 0.88, cIWILL, cTHRV, cBODY).gap(12, 30).unq(),
 	r(detToxicity, "toxicity.threat", 0.85, cWISH, cYOU|cYOUR|cTHRO, cTHRV).gap(6, 40).toYou().input(),
@@ -160,8 +161,8 @@ func evalRules(text string, hits []hit, cls func(hit) uint64, dir Direction, com
 				continue
 			}
 			last, end, ok := matchRule(hits, i, x, cls, compact)
-			if !ok || x.addressee && !compact && (!predicatedOfYou(text[hits[i].end:last]) || quoted(text, int(hits[i].start), end)) ||
-				x.unquoted && !compact && quoted(text, int(hits[i].start), end) {
+			if !ok || !compact && (x.addressee && !predicatedOfYou(text[hits[i].end:last]) ||
+				x.unquoted && quoted(text, int(hits[i].start), end)) {
 				continue
 			}
 			out = append(out, Finding{Type: detIDs[x.d], Start: int(hits[i].start), End: end,
