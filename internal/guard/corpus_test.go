@@ -13,10 +13,7 @@ import (
 // precision >= 0.95 for injection and jailbreak, and at most 2% of benign
 // cases flagged.
 func TestCorpusTargets(t *testing.T) {
-	policies, err := guard.LoadPolicies("../../configs/guardrails.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	policies := shippedPolicies(t)
 	terms, err := guardeval.ReadTerms("testdata/terms.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -64,14 +61,8 @@ func TestCorpusTargets(t *testing.T) {
 // first contact; batches 2 and 3 (by hand) were written afterwards (see the
 // testdata README).
 func TestPIIHeldOut(t *testing.T) {
-	policies, err := guard.LoadPolicies("../../configs/guardrails.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := guard.NewEngine(guard.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	policies := shippedPolicies(t)
+	e := shippedEngine(t)
 	for _, file := range []string{"testdata/pii-heldout.jsonl", "testdata/pii-heldout2.jsonl", "testdata/pii-heldout3.jsonl"} {
 		cases, err := guardeval.ReadCorpus(file)
 		if err != nil {

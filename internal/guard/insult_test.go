@@ -12,10 +12,7 @@ import (
 // comes between, or when the insult is quoted (hand-written cases, none from
 // the held-out split).
 func TestInsultSaidOfTheAddressee(t *testing.T) {
-	e, err := guard.NewEngine(guard.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := shippedEngine(t)
 	checkStrict(t, e, "toxicity.insult", []string{
 		"you are so stupid",
 		"You're a useless bot, answer me properly",
@@ -48,10 +45,7 @@ func TestInsultSaidOfTheAddressee(t *testing.T) {
 // clowns"), and that complaints about things and insults of others are not
 // read as such (hand-written cases).
 func TestInsultOfTheAddresseesPeople(t *testing.T) {
-	e, err := guard.NewEngine(guard.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := shippedEngine(t)
 	checkStrict(t, e, "toxicity.insult", []string{
 		"Every single one of your advisors is an incompetent clown.",
 		"Your call-centre staff are a bunch of morons.",
@@ -68,10 +62,7 @@ func TestInsultOfTheAddresseesPeople(t *testing.T) {
 // the addressee or their people is a threat; a threat inside quotation
 // marks is being reported, not made (hand-written cases).
 func TestWishedHarmAndReportedThreats(t *testing.T) {
-	e, err := guard.NewEngine(guard.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := shippedEngine(t)
 	checkStrict(t, e, "toxicity.threat", []string{
 		"I hope your whole branch burns down with the manager inside.",
 		"i really hope you get hurt on the way home",

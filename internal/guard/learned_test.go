@@ -25,14 +25,8 @@ var heldOutFloors = map[string]heldOutFloor{
 }
 
 func TestLearnedHeldOut(t *testing.T) {
-	policies, err := guard.LoadPolicies("../../configs/guardrails.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := guard.NewEngine(guard.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	policies := shippedPolicies(t)
+	e := shippedEngine(t)
 	all, err := dataset.Load("textclass/data")
 	if err != nil {
 		t.Fatal(err)
@@ -67,10 +61,7 @@ func TestLearnedHeldOut(t *testing.T) {
 // TestLearnedFindingExplains checks that a learned finding carries its
 // score and top features, and that no feature quotes personal data.
 func TestLearnedFindingExplains(t *testing.T) {
-	e, err := guard.NewEngine(guard.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := shippedEngine(t)
 	text := "I got a bonus this year. Is Microsoft worth buying right now or should I keep the cash? My PAN is ABCPE1234F, mail me at priya.sharma@example.com"
 	var got *guard.Finding
 	for _, f := range e.Scan(text, guard.Input) {

@@ -81,14 +81,8 @@ func cutText(text, how string, r *rand.Rand) []string {
 // templates: hand-written answers, and the model-output texts of the
 // training and held-out data (advice given, and benign answers).
 func TestStreamLearnedSameAsWhole(t *testing.T) {
-	policies, err := guard.LoadPolicies("../../configs/guardrails.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := guard.NewEngine(guard.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	policies := shippedPolicies(t)
+	e := shippedEngine(t)
 	answers := []string{
 		"My recommendation: put half of the lump sum into a global equity tracker, a quarter into " +
 			"short-dated gilts and the rest into a cash ISA. That mix should give you around 7% a year.",
