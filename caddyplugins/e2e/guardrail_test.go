@@ -132,36 +132,11 @@ func TestGuardrailBlockMidStreamRaisesInSDK(t *testing.T) {
 
 func TestTenantPolicyOverride(t *testing.T) {
 	g := startGateway(t, shippedConfigs)
-	var tenantID string
-	if err := g.DB.QueryRow(context.Background(), `SELECT id::text FROM tenants WHERE slug = 'e2e'`).Scan(&tenantID); err != nil {
-		t.Fatal(err)
-	}
 	// The tenant blocks e-mail addresses outright and names a code word.
-	err := store.New(g.DB).SetActivePolicy(context.Background(), store.TenantPolicy{
-		TenantID: tenantID, Name: "strict-mail", Template: "bfsi-standard",
+	c := g.applyTenantPolicy(t, store.TenantPolicy{
+		Name: "strict-mail", Template: "bfsi-standard",
 		Rules: json.RawMessage(`{"pii.email":{"action":"block"}}`), Terms: []string{"Project Falcon"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The gateway loads tenant policies in the background, at start and every
-	// refresh_interval; a reload starts a new load at once.
-	if err := caddy.Load(g.config, true); err != nil {
-		t.Fatal(err)
-	}
-	c := g.client(option.WithMaxRetries(2))
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		_, err = c.Chat.Completions.New(context.Background(), chatParams("gpt-4o", "write to jane.doe@example.com"))
-		var apiErr *openai.Error
-		if errors.As(err, &apiErr) && apiErr.Code == "guardrail_violation" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the tenant's policy never applied: last err = %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	}, "write to jane.doe@example.com")
 	if _, err := c.Chat.Completions.New(context.Background(), chatParams("gpt-4o", "status of project falcon?")); err != nil {
 		t.Fatalf("term prompt: %v", err)
 	}
@@ -246,33 +221,11 @@ func TestGuardrailLearnedBlockEndsStreamInSDK(t *testing.T) {
 	answer := pickLearnedAdvice(t, func(c string) string { return strings.Repeat(plain, 2) + c + strings.Repeat(plain, 4) })
 	up := cannedUpstream(t, strings.SplitAfter(answer, " ")...)
 	g := startGateway(t, shippedConfigs, "OPENAI_BASE_URL="+up)
-	var tenantID string
-	if err := g.DB.QueryRow(context.Background(), `SELECT id::text FROM tenants WHERE slug = 'e2e'`).Scan(&tenantID); err != nil {
-		t.Fatal(err)
-	}
-	err := store.New(g.DB).SetActivePolicy(context.Background(), store.TenantPolicy{
-		TenantID: tenantID, Name: "no-advice", Template: "bfsi-standard",
+	// once the tenant's policy applies, the answer non-streamed is refused whole
+	c := g.applyTenantPolicy(t, store.TenantPolicy{
+		Name: "no-advice", Template: "bfsi-standard",
 		Rules: json.RawMessage(`{"financial_advice":{"action":"block"}}`),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := caddy.Load(g.config, true); err != nil {
-		t.Fatal(err)
-	}
-	c := g.client(option.WithMaxRetries(2))
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		_, err = c.Chat.Completions.New(context.Background(), chatParams("gpt-4o", "Summarise the options we discussed."))
-		var apiErr *openai.Error
-		if errors.As(err, &apiErr) && apiErr.Code == "guardrail_violation" {
-			break // the tenant's policy applies: the answer whole is refused
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the tenant's policy never applied: last err = %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	}, "Summarise the options we discussed.")
 	stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("gpt-4o", "Summarise the options we discussed."))
 	var text strings.Builder
 	for stream.Next() {
@@ -338,5 +291,33 @@ func lastGuardrailAudit(t *testing.T, g *gateway) string {
 			t.Fatalf("no guardrail audit event: %v", err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// applyTenantPolicy makes p the active policy of the e2e tenant, reloads the
+// gateway (which loads tenant policies in the background, at start and every
+// refresh_interval; a reload starts a new load at once) and returns a client
+// once prompt is refused with guardrail_violation, i.e. once p applies.
+func (g *gateway) applyTenantPolicy(t *testing.T, p store.TenantPolicy, prompt string) openai.Client {
+	t.Helper()
+	if err := g.DB.QueryRow(context.Background(), `SELECT id::text FROM tenants WHERE slug = 'e2e'`).Scan(&p.TenantID); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.New(g.DB).SetActivePolicy(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	if err := caddy.Load(g.config, true); err != nil {
+		t.Fatal(err)
+	}
+	c := g.client(option.WithMaxRetries(2))
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		_, err := c.Chat.Completions.New(context.Background(), chatParams("gpt-4o", prompt))
+		var apiErr *openai.Error
+		if errors.As(err, &apiErr) && apiErr.Code == "guardrail_violation" {
+			return c
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the tenant's policy never applied: last err = %v", err)
+		}
 	}
 }
