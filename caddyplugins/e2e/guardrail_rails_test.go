@@ -69,14 +69,8 @@ func TestStreamedAnswerCheckedByExternalRail(t *testing.T) {
 		g := startGatewayWith(t, railsCaddyfile(t, nemoURL), shippedConfigs, "OPENAI_BASE_URL="+up)
 		c := g.client()
 		stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("gpt-4o", "Any news on my transfer?"))
-		var text strings.Builder
-		for stream.Next() {
-			if ch := stream.Current(); len(ch.Choices) > 0 {
-				text.WriteString(ch.Choices[0].Delta.Content)
-			}
-		}
+		got := streamedText(stream)
 		err := stream.Err()
-		got := text.String()
 		if !tc.refused {
 			if err != nil || got != strings.Join(tc.pieces, "") {
 				t.Errorf("passed answer: err %v, text %q", err, got)

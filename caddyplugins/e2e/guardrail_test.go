@@ -97,16 +97,11 @@ func TestGuardrailScreensAnswers(t *testing.T) {
 	}
 
 	stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("gpt-4o", "Who holds the account?"))
-	var text strings.Builder
-	for stream.Next() {
-		if ch := stream.Current(); len(ch.Choices) > 0 {
-			text.WriteString(ch.Choices[0].Delta.Content)
-		}
-	}
+	got := streamedText(stream)
 	if err := stream.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if got := text.String(); strings.Contains(got, "jane.") || strings.Contains(got, "doe@") || !strings.HasSuffix(got, "nothing else.") {
+	if strings.Contains(got, "jane.") || strings.Contains(got, "doe@") || !strings.HasSuffix(got, "nothing else.") {
 		t.Errorf("streamed answer = %q", got)
 	}
 }
@@ -116,17 +111,12 @@ func TestGuardrailBlockMidStreamRaisesInSDK(t *testing.T) {
 	g := startGateway(t, shippedConfigs, "OPENAI_BASE_URL="+up)
 	c := g.client()
 	stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("gpt-4o", "Summarise this document."))
-	var text strings.Builder
-	for stream.Next() {
-		if ch := stream.Current(); len(ch.Choices) > 0 {
-			text.WriteString(ch.Choices[0].Delta.Content)
-		}
-	}
+	text := streamedText(stream)
 	if err := stream.Err(); err == nil || !strings.Contains(err.Error(), "guardrail_violation") {
 		t.Fatalf("stream err = %v, want the guardrail error event", err)
 	}
-	if strings.Contains(text.String(), "system prompt") {
-		t.Errorf("blocked text reached the client: %q", text.String())
+	if strings.Contains(text, "system prompt") {
+		t.Errorf("blocked text reached the client: %q", text)
 	}
 }
 
@@ -191,17 +181,12 @@ func TestGuardrailLearnedFindingInStreamedAnswerReachesTheAuditTrail(t *testing.
 	g := startGateway(t, shippedConfigs, "OPENAI_BASE_URL="+up)
 	c := g.client()
 	stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("gpt-4o", "Summarise the options we discussed."))
-	var text strings.Builder
-	for stream.Next() {
-		if ch := stream.Current(); len(ch.Choices) > 0 {
-			text.WriteString(ch.Choices[0].Delta.Content)
-		}
-	}
+	text := streamedText(stream)
 	if err := stream.Err(); err != nil {
 		t.Fatalf("stream err = %v", err)
 	}
-	if text.String() != answer {
-		t.Errorf("streamed answer = %q, want it whole", text.String())
+	if text != answer {
+		t.Errorf("streamed answer = %q, want it whole", text)
 	}
 	details := lastGuardrailAudit(t, g)
 	if !strings.Contains(details, `"financial_advice": 1`) || !strings.Contains(details, `"learned_features"`) ||
@@ -227,16 +212,11 @@ func TestGuardrailLearnedBlockEndsStreamInSDK(t *testing.T) {
 		Rules: json.RawMessage(`{"financial_advice":{"action":"block"}}`),
 	}, "Summarise the options we discussed.")
 	stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("gpt-4o", "Summarise the options we discussed."))
-	var text strings.Builder
-	for stream.Next() {
-		if ch := stream.Current(); len(ch.Choices) > 0 {
-			text.WriteString(ch.Choices[0].Delta.Content)
-		}
-	}
+	got := streamedText(stream)
 	if err := stream.Err(); err == nil || !strings.Contains(err.Error(), "guardrail_violation") {
 		t.Fatalf("stream err = %v, want the guardrail error event", err)
 	}
-	if got := text.String(); !strings.HasPrefix(answer, got) || len(got) < 2*len(plain) || len(got) >= len(answer) {
+	if !strings.HasPrefix(answer, got) || len(got) < 2*len(plain) || len(got) >= len(answer) {
 		t.Errorf("the SDK got %d of %d bytes, want the text before the advice and not the rest: %q", len(got), len(answer), got)
 	}
 }

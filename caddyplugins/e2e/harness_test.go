@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/packages/ssestream"
 
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
 
@@ -198,4 +199,16 @@ func waitListening(t testing.TB, port int) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("gateway did not listen on %d", port)
+}
+
+// streamedText reads a chat stream to its end and returns its first choice's
+// text; what ended the stream is left to stream.Err().
+func streamedText(stream *ssestream.Stream[openai.ChatCompletionChunk]) string {
+	var text strings.Builder
+	for stream.Next() {
+		if ch := stream.Current(); len(ch.Choices) > 0 {
+			text.WriteString(ch.Choices[0].Delta.Content)
+		}
+	}
+	return text.String()
 }
